@@ -1,0 +1,238 @@
+"""The venue adapter interface.
+
+An adapter knows one venue's API: which resources it lands, how to build the first request
+of a walk for a data interval, and how to get the next request from a response. It is pure
+Python (no Airflow, no database, no HTTP): the extract operator owns the loop, the hook owns
+the wire, the landing writer owns the transaction. Adding a venue means one module here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class PageShapeError(ValueError):
+    """A 200 response whose JSON does not have the shape the adapter needs (schema drift)."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, serialisable so a walk can resume from it after a crash."""
+
+    resource: str
+    conn_id: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    json: Any = None
+    # Name under which the request is rate limited and reported; the path template.
+    endpoint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.endpoint:
+            object.__setattr__(self, "endpoint", self.path)
+
+    def param(self, name: str) -> str | None:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return None
+
+    def with_params(self, **updates: Any) -> Request:
+        """Copy with single-valued params replaced (None removes the key)."""
+        kept = tuple((k, v) for k, v in self.params if k not in updates)
+        added = tuple((k, str(v)) for k, v in updates.items() if v is not None)
+        return dataclasses.replace(self, params=kept + added)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "conn_id": self.conn_id,
+            "path": self.path,
+            "params": [list(p) for p in self.params],
+            "method": self.method,
+            "json": self.json,
+            "endpoint": self.endpoint,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Request:
+        return cls(
+            resource=data["resource"],
+            conn_id=data["conn_id"],
+            path=data["path"],
+            params=tuple((k, v) for k, v in data.get("params", [])),
+            method=data.get("method", "GET"),
+            json=data.get("json"),
+            endpoint=data.get("endpoint", ""),
+        )
+
+
+@dataclass
+class Response:
+    """What came back for one attempt. `data` is the parsed JSON body, or None."""
+
+    status: int | None
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+    data: Any = None
+    error: str | None = None
+    url: str = ""
+    elapsed_ms: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.error is None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A unit of checkpointing: one walk of one resource (e.g. one market's trades)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    # None: the resource's interval_bound decides whether an unfinished walk of an earlier
+    # interval is resumed; a bool overrides it for this scope.
+    interval_bound: bool | None = None
+    # False: nothing to resume or remember (e.g. order book snapshots): no sync_state row.
+    checkpointed: bool = True
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A market as the planner needs it: ids for child requests and its live window."""
+
+    market_id: str
+    event_id: str | None
+    keys: Mapping[str, Any]
+    opened_at: datetime | None
+    closed_at: datetime | None
+    is_closed: bool
+
+
+@dataclass
+class Step:
+    """The adapter's verdict on one response.
+
+    next: the following request of this walk, or None when the walk is complete.
+    progress: adapter state carried along the walk; stored with the page so a resumed walk
+        continues with it.
+    records: entities on this page (for run statistics).
+    high_water_mark / state: set on the last page of a walk; the checkpoint kept between runs.
+    """
+
+    next: Request | None
+    progress: dict[str, Any] = field(default_factory=dict)
+    records: int = 0
+    catalog: Sequence[CatalogEntry] = ()
+    high_water_mark: datetime | None = None
+    state: dict[str, Any] | None = None
+    warnings: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ScopeState:
+    """What the previous runs left for a scope."""
+
+    high_water_mark: datetime | None = None
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Catalog(Protocol):
+    """Read access to landing.market_catalog, provided by the operator."""
+
+    def open_markets_not_seen_since(self, source: str, since: datetime) -> list[CatalogEntry]: ...
+
+
+@dataclass
+class RunContext:
+    interval: Interval
+    started_at: datetime
+    settings: Mapping[str, Any]
+    # The batch of markets a per-market task works on.
+    items: Sequence[CatalogEntry] = ()
+    catalog: Catalog | None = None
+    run_type: str = "scheduled"
+    # Walks completed in this run -> their final progress, for resources that depend on others.
+    completed: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """A published venue limit: at most `limit` requests per `period` seconds.
+
+    `paths` are path prefixes the rule counts ("" counts every path of the connection);
+    rules with the same key are shared by every connection of the venue that declares them.
+    """
+
+    key: str
+    limit: int
+    period: float = 10.0
+    paths: tuple[str, ...] = ("",)
+
+    def matches(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") or p == "" for p in self.paths)
+
+
+class Resource(ABC):
+    """One resource of a venue (markets, trades, ...): `name` namespaces its checkpoints,
+    `landing_resource` labels its rows in landing (several resources may share a label)."""
+
+    name: str
+    conn_id: str
+    landing_resource: str = ""
+    # Per-market resources get their scopes from a batch of catalog entries.
+    per_market: bool = False
+    # A walk bounded by the data interval resumes only within that interval; others (e.g. a
+    # keyset backfill) resume whatever interval started them.
+    interval_bound: bool = True
+
+    @abstractmethod
+    def scopes(self, ctx: RunContext) -> Iterable[Scope]: ...
+
+    @abstractmethod
+    def start(self, scope: Scope, ctx: RunContext, previous: ScopeState) -> tuple[Request | None, dict]:
+        """First request of the walk (None to skip the scope) and the initial progress."""
+
+    @abstractmethod
+    def advance(self, scope: Scope, ctx: RunContext, progress: dict, request: Request, response: Response) -> Step:
+        """Interpret a final (non-retryable) response and say what comes next."""
+
+
+class VenueAdapter(ABC):
+    """A venue: its connections, their published rate limits, and its resources."""
+
+    source: str
+    schedule: str = "@hourly"
+    # Listing resources run first, in this order; per-market resources run over batches.
+    reference_resources: tuple[str, ...] = ()
+    market_resources: tuple[str, ...] = ()
+    default_settings: Mapping[str, Any] = {}
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self.settings = {**self.default_settings, **(settings or {})}
+
+    @abstractmethod
+    def resource(self, name: str) -> Resource: ...
+
+    @abstractmethod
+    def rate_rules(self, conn_id: str) -> Sequence[RateRule]: ...
+
+    def conn_ids(self, resources: Sequence[str]) -> tuple[str, ...]:
+        return tuple(sorted({self.resource(r).conn_id for r in resources}))
+
+    def landing_resources(self, resources: Sequence[str]) -> tuple[str, ...]:
+        """The landing labels the given resources write (one Asset each)."""
+        labels = (self.resource(r).landing_resource or r for r in resources)
+        return tuple(dict.fromkeys(labels))

@@ -1,0 +1,194 @@
+"""Gamma API (events and markets) resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from prediction_markets.adapters.base import (
+    CatalogEntry,
+    PageShapeError,
+    Request,
+    Resource,
+    Response,
+    RunContext,
+    Scope,
+    ScopeState,
+    Step,
+)
+from prediction_markets.adapters.parsing import json_list, parse_ts
+
+GAMMA = "polymarket_gamma"
+SOURCE = "polymarket"
+
+
+def market_id(market: Mapping[str, Any]) -> str | None:
+    """Polymarket markets are keyed by conditionId, the id every other API (CLOB, Data) uses."""
+    cid = market.get("conditionId") or market.get("condition_id")
+    return str(cid).lower() if cid else None
+
+
+def catalog_entry(market: Mapping[str, Any]) -> CatalogEntry | None:
+    mid = market_id(market)
+    if mid is None:
+        return None
+    events = market.get("events") if isinstance(market.get("events"), list) else []
+    event_id = str(events[0]["id"]) if events and isinstance(events[0], dict) and events[0].get("id") else None
+    closed = market.get("closed") is True
+    closed_at = None
+    if closed:
+        # closedTime is Postgres style; older markets lack it and only have their end dates.
+        for key in ("closedTime", "umaEndDate", "endDate", "updatedAt"):
+            closed_at = parse_ts(market.get(key))
+            if closed_at:
+                break
+    return CatalogEntry(
+        market_id=mid,
+        event_id=event_id,
+        keys={
+            "condition_id": mid,
+            "gamma_id": str(market.get("id")) if market.get("id") is not None else None,
+            "token_ids": [str(t) for t in json_list(market.get("clobTokenIds"))],
+        },
+        opened_at=parse_ts(market.get("startDate")) or parse_ts(market.get("createdAt")),
+        closed_at=closed_at,
+        is_closed=closed,
+    )
+
+
+def catalog_entries(markets: Iterable[Any]) -> list[CatalogEntry]:
+    entries = (catalog_entry(m) for m in markets if isinstance(m, dict))
+    return [e for e in entries if e is not None]
+
+
+def _fail_unless_ok(response: Response) -> None:
+    if response.status != 200:
+        raise PageShapeError(f"HTTP {response.status}: {response.body[:300]!r}")
+
+
+class EventsResource(Resource):
+    """Open events by offset paging (ordered by id, so pages are stable while paging).
+    Closed events reach the marts through the event embedded in each market."""
+
+    name = "events"
+    landing_resource = "events"
+    conn_id = GAMMA
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.page_size = int(settings["events_page_size"])
+
+    def scopes(self, ctx: RunContext) -> Iterable[Scope]:
+        return [Scope("open")]
+
+    def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
+        params = (("closed", "false"), ("order", "id"), ("ascending", "true"),
+                  ("limit", str(self.page_size)), ("offset", "0"))
+        return Request("events", GAMMA, "/events", params), {}
+
+    def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
+        offset = int(request.param("offset") or 0)
+        if response.status == 422 and offset > 0:
+            return Step(None, warnings=[f"offset window ended at {offset} (HTTP 422): later open events not listed"])
+        _fail_unless_ok(response)
+        if not isinstance(response.data, list):
+            raise PageShapeError(f"expected a JSON array of events, got {type(response.data).__name__}")
+        events = response.data
+        if not events:
+            return Step(None)
+        return Step(request.with_params(offset=offset + len(events)), records=len(events))
+
+
+class MarketsResource(Resource):
+    """Markets through /markets/keyset.
+
+    scope "open": every open market, walked in full each run (their state changes).
+    scope "closed": the closed-market backfill; keeps the cursor of its last page, so later
+    runs re-read that page and continue with whatever was appended since.
+    """
+
+    name = "markets"
+    landing_resource = "markets"
+    conn_id = GAMMA
+    interval_bound = False
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.page_size = int(settings["markets_page_size"])
+
+    def scopes(self, ctx: RunContext) -> Iterable[Scope]:
+        # The open walk is a snapshot of this run; the closed backfill may span many runs.
+        return [Scope("open", {"closed": "false"}, interval_bound=True),
+                Scope("closed", {"closed": "true"}, interval_bound=False)]
+
+    def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
+        params = [("closed", scope.params["closed"]), ("limit", str(self.page_size))]
+        cursor = previous.state.get("after_cursor") if scope.key == "closed" else None
+        if cursor:
+            params.append(("after_cursor", cursor))
+        progress = {"resumed_from_state": bool(cursor), "walk_started_at": ctx.started_at.isoformat()}
+        return Request("markets", GAMMA, "/markets/keyset", tuple(params)), progress
+
+    def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
+        after = request.param("after_cursor")
+        if response.status == 400 and after and progress.get("resumed_from_state"):
+            # The venue no longer accepts the stored cursor: walk this scope again from the start.
+            return Step(
+                request.with_params(after_cursor=None), progress={**progress, "resumed_from_state": False},
+                warnings=[f"stored keyset cursor rejected (HTTP 400); {scope.key} markets re-walked from the start"],
+            )
+        _fail_unless_ok(response)
+        body = response.data
+        if not isinstance(body, dict) or not isinstance(body.get("markets"), list):
+            raise PageShapeError("expected {'markets': [...], 'next_cursor': ...}")
+        markets = body["markets"]
+        next_cursor = body.get("next_cursor")
+        progress = {**progress, "resumed_from_state": False}
+        if next_cursor and markets:
+            if next_cursor == after:
+                raise PageShapeError(f"keyset cursor loop: next_cursor repeats {after!r}")
+            return Step(request.with_params(after_cursor=next_cursor), progress=progress,
+                        records=len(markets), catalog=catalog_entries(markets))
+        # Last page: remember the cursor that produced it; re-reading it later finds new markets.
+        state = {"after_cursor": after} if scope.key == "closed" else None
+        return Step(None, progress=progress, records=len(markets), catalog=catalog_entries(markets), state=state)
+
+
+class ClosedMarketsRefresh(Resource):
+    """Markets the catalog holds as open that this run's open walk no longer returned have
+    closed (or left the listing): fetch their final state by condition id, closed=true."""
+
+    name = "markets_refresh"
+    landing_resource = "markets"
+    conn_id = GAMMA
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.per_request = int(settings["condition_ids_per_request"])
+
+    def scopes(self, ctx: RunContext) -> Iterable[Scope]:
+        open_walk = ctx.completed.get(("markets", "open"))
+        if open_walk is None or ctx.catalog is None:
+            return []
+        # Every market the open walk returned was stamped after the walk started.
+        left = ctx.catalog.open_markets_not_seen_since(SOURCE, parse_ts(open_walk["walk_started_at"]))
+        ids = [e.market_id for e in left]
+        return [Scope("left_open", {"condition_ids": ids})] if ids else []
+
+    def _request(self, ids: Sequence[str]) -> Request:
+        params = (("closed", "true"), ("limit", "100")) + tuple(("condition_ids", i) for i in ids)
+        return Request("markets", GAMMA, "/markets", params)
+
+    def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
+        ids = list(scope.params["condition_ids"])
+        return self._request(ids[: self.per_request]), {"remaining": ids[self.per_request:]}
+
+    def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
+        _fail_unless_ok(response)
+        if not isinstance(response.data, list):
+            raise PageShapeError(f"expected a JSON array of markets, got {type(response.data).__name__}")
+        asked = {v for k, v in request.params if k == "condition_ids"}
+        found = {market_id(m) for m in response.data if isinstance(m, dict)}
+        warnings = [f"{len(asked - found)} markets left the open listing but are not returned closed"] if asked - found else []
+        remaining = list(progress.get("remaining", []))
+        nxt = self._request(remaining[: self.per_request]) if remaining else None
+        return Step(nxt, progress={"remaining": remaining[self.per_request:]}, records=len(response.data),
+                    catalog=catalog_entries(response.data), warnings=warnings)
+

@@ -1,0 +1,109 @@
+"""Builds `extract_<venue>` DAGs from the adapter registry; DAG files only call this."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import DAG, dag, task
+
+from prediction_markets.adapters import adapter_class
+from prediction_markets.assets import landing_asset
+from prediction_markets.operators.extract import WAREHOUSE_CONN_ID, VenueExtractOperator, venue_settings
+
+DOC = """
+### extract_{source}
+
+Lands every {source} API response for the data interval in `landing.raw_api_responses`
+(errors included), each page committed with the checkpoint it advances (`landing.sync_state`).
+
+1. `migrate_landing`: applies pending landing migrations.
+2. `extract_reference`: {reference} (listing walks; they also maintain `landing.market_catalog`).
+3. `plan_market_batches`: splits the markets live in the interval into at most `max_batches`
+   stable partitions.
+4. {market_tasks}: one mapped task per partition, in pool `{source}`.
+
+Each extract task emits the landing Asset of what it wrote; `transform_dbt` is scheduled on them.
+Knobs: Airflow Variable `{source}_settings` (JSON); endpoints: the venue's Connections.
+"""
+
+
+@task
+def migrate_landing(warehouse_conn_id: str = WAREHOUSE_CONN_ID) -> list[str]:
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    from prediction_markets.landing.migrations import apply_migrations
+
+    conn = PostgresHook(postgres_conn_id=warehouse_conn_id).get_conn()
+    try:
+        return [m.path.name for m in apply_migrations(conn)]
+    finally:
+        conn.close()
+
+
+@task
+def plan_market_batches(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **context) -> list[dict[str, int]]:
+    """Partitions of the markets live in the interval, one per mapped task (none: no work)."""
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    from prediction_markets.adapters.base import Interval
+    from prediction_markets.landing.reader import LandingReader
+
+    settings = {**adapter_class(source).default_settings, **venue_settings(source)}
+    interval = Interval(context["data_interval_start"], context["data_interval_end"])
+    conn = PostgresHook(postgres_conn_id=warehouse_conn_id).get_conn()
+    try:
+        live = LandingReader(conn, source).count_live_markets(interval, float(settings["closed_grace_s"]))
+    finally:
+        conn.close()
+    if live == 0:
+        return []
+    parts = min(int(settings["max_batches"]), math.ceil(live / int(settings["batch_size"])))
+    return [{"part": i, "parts": parts} for i in range(parts)]
+
+
+def build_extract_dag(source: str) -> DAG:
+    adapter = adapter_class(source)
+    reference = list(adapter.reference_resources)
+    instance = adapter()
+
+    @dag(
+        dag_id=f"extract_{source}",
+        schedule=adapter.schedule,
+        start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        catchup=False,
+        max_active_runs=1,
+        tags=["extract", "landing", source],
+        doc_md=DOC.format(
+            source=source,
+            reference=", ".join(reference),
+            market_tasks=", ".join(f"`extract_{r}`" for r in adapter.market_resources),
+        ),
+        default_args={
+            "owner": "data-platform",
+            "retries": 2,
+            "retry_delay": timedelta(minutes=1),
+            "retry_exponential_backoff": True,
+            "pool": source,
+            "execution_timeout": timedelta(hours=2),
+        },
+    )
+    def extract():
+        migrated = migrate_landing()
+        listing = VenueExtractOperator(
+            task_id="extract_reference",
+            source=source,
+            venue_resources=reference,
+            outlets=[landing_asset(source, r) for r in instance.landing_resources(reference)],
+        )
+        batches = plan_market_batches(source=source)
+        migrated >> listing >> batches
+        for name in adapter.market_resources:
+            VenueExtractOperator.partial(
+                task_id=f"extract_{name}",
+                source=source,
+                venue_resources=[name],
+                outlets=[landing_asset(source, r) for r in instance.landing_resources([name])],
+            ).expand(batch=batches)
+
+    return extract()

@@ -1,0 +1,55 @@
+"""A test warehouse database and small query helpers over it."""
+
+from __future__ import annotations
+
+from local_stack.warehouse import Database, ensure_database
+from prediction_markets.landing.migrations import apply_migrations
+
+LANDING_TABLES = (
+    "landing.raw_api_responses",
+    "landing.sync_state",
+    "landing.ingestion_runs",
+    "landing.market_catalog",
+    "landing.rate_limit_state",
+)
+
+
+class Warehouse:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.connect()
+        self.conn.autocommit = True
+
+    @classmethod
+    def create(cls, name: str) -> Warehouse:
+        return cls(ensure_database(name, recreate=True))
+
+    @property
+    def airflow_uri(self) -> str:
+        return self.db.airflow_uri
+
+    def migrate(self):
+        conn = self.db.connect()
+        try:
+            return apply_migrations(conn)
+        finally:
+            conn.close()
+
+    def truncate_landing(self) -> None:
+        self.execute(f"truncate {', '.join(LANDING_TABLES)} restart identity")
+
+    def execute(self, query: str, args=None) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(query, args)
+
+    def rows(self, query: str, args=None) -> list[tuple]:
+        with self.conn.cursor() as cur:
+            cur.execute(query, args)
+            return cur.fetchall()
+
+    def value(self, query: str, args=None):
+        rows = self.rows(query, args)
+        return rows[0][0] if rows else None
+
+    def close(self) -> None:
+        self.conn.close()
