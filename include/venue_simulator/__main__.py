@@ -1,0 +1,60 @@
+"""``python -m venue_simulator``: serve the simulated venues until SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+from .config import SimConfig
+from .server import SimulatorServer
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m venue_simulator",
+                                description="Local simulator of the Polymarket Gamma, CLOB and Data APIs.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--polymarket-markets", type=int, default=SimConfig.polymarket_markets)
+    p.add_argument("--polymarket-trades", type=int, default=SimConfig.polymarket_trades)
+    p.add_argument("--now", default=None,
+                   help="freeze the simulated clock at this ISO-8601 instant (default: follow the wall clock)")
+    p.add_argument("--epoch-start", default="2025-01-01T00:00:00Z")
+    p.add_argument("--epoch-end", default="2027-01-01T00:00:00Z")
+    p.add_argument("--enforce-rate-limits", action="store_true")
+    p.add_argument("--rate-limit-factor", type=float, default=1.0)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    config = SimConfig(host=args.host, port=args.port, seed=args.seed,
+                       polymarket_markets=args.polymarket_markets, polymarket_trades=args.polymarket_trades,
+                       now=args.now, epoch_start=args.epoch_start, epoch_end=args.epoch_end,
+                       enforce_rate_limits=args.enforce_rate_limits, rate_limit_factor=args.rate_limit_factor)
+    started = time.perf_counter()
+    server = SimulatorServer(config).start()
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"venue simulator ready in {time.perf_counter() - started:.2f}s on {server.base_url}", flush=True)
+    for service, url in server.service_urls().items():
+        print(f"  {service:<18} {url}", flush=True)
+    print(f"  {'admin':<18} {server.base_url}/_sim/requests | /_sim/clock | /_sim/faults", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        print("venue simulator stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Configuration of a simulator instance."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+from .timeutil import parse_instant
+
+DEFAULT_EPOCH_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+DEFAULT_EPOCH_END = datetime(2027, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclasses.dataclass
+class SimConfig:
+    """Everything that shapes a simulator run.
+
+    ``now`` fixes the simulated clock (frozen at that instant until changed through
+    ``set_now`` or ``POST /_sim/clock``); ``None`` follows the wall clock.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    seed: int = 42
+    polymarket_markets: int = 500
+    polymarket_trades: int = 250_000
+    now: datetime | str | float | None = None
+    epoch_start: datetime | str | float = DEFAULT_EPOCH_START
+    epoch_end: datetime | str | float = DEFAULT_EPOCH_END
+    enforce_rate_limits: bool = False
+    # Multiplies every published limit (0.01 turns 200/10s into 2/10s for tests).
+    rate_limit_factor: float = 1.0
+    rate_limit_window: float = 10.0
+    # Over the limit a request is first queued up to this many seconds, then answered 429.
+    rate_limit_max_queue: float = 1.0
+    # Longest request target (path + query) accepted before answering 414.
+    max_url_length: int = 8000
+    # Request log entries kept in memory (oldest dropped first).
+    request_log_size: int = 200_000
+    # Idle keep-alive connections are closed after this many seconds.
+    keepalive_timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        if self.now is not None:
+            self.now = parse_instant(self.now)
+        self.epoch_start = parse_instant(self.epoch_start)
+        self.epoch_end = parse_instant(self.epoch_end)
+        if self.epoch_end <= self.epoch_start:
+            raise ValueError("epoch_end must be after epoch_start")
+        if self.polymarket_markets < 0 or self.polymarket_trades < 0:
+            raise ValueError("world sizes must be >= 0")

@@ -1,0 +1,476 @@
+"""Wire objects: Gamma markets/events, CLOB books, Data API trade rows (key order and types as
+served by the real APIs)."""
+from __future__ import annotations
+
+from ..timeutil import date_only, iso_z, pg_time
+from .hashing import INV64, S_BOOK, S_FMT, h, mix64, rand8
+from .prices import book_epoch, book_top, price_str
+
+DAY = 86400
+COLLATERAL = "0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174"
+
+
+def numstr(x: float) -> str:
+    """Gamma numeric strings: "0", "500", "74637265.46443298"."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def jlist(items) -> str:
+    """JSON-in-string the way Gamma writes it: '["Yes", "No"]'."""
+    return "[" + ", ".join('"' + s.replace('"', '\\"') + '"' for s in items) + "]"
+
+
+def half_tick_str(half_ticks: int, units: int) -> str:
+    digits = 3 if units == 100 else 4
+    return f"{half_ticks / (2 * units):.{digits}f}".rstrip("0").rstrip(".") or "0"
+
+
+# ---------------------------------------------------------------------------- market state
+
+def book_state(w, i: int, now: float):
+    """-> (bids, asks, change_ms) of token 0 at ``now``."""
+    life = w.timeline.life(i)
+    epoch, change_ms = book_epoch(w.seed, life, now)
+    bids, asks = w.book_levels(i, epoch, change_ms)
+    return bids, asks, change_ms
+
+
+def top_of_book(w, i: int, now: float) -> tuple[int, int]:
+    life = w.timeline.life(i)
+    epoch, change_ms = book_epoch(w.seed, life, now)
+    bid, ask, _ = book_top(w.seed, w.path(i), epoch, change_ms)
+    return bid, ask
+
+
+def volumes(w, i: int, now: float) -> tuple[float, float, float, float, float]:
+    """-> (total, 24h, 1 week, 1 month, 1 year) traded notional at ``now``."""
+    plan = w.plan(i)
+    total = plan.visible_tx(now)
+    out = [total * plan.notional]
+    for days in (1, 7, 30, 365):
+        out.append((total - plan.visible_tx(now - days * DAY)) * plan.notional)
+    return tuple(out)
+
+
+def last_trade_p0(w, i: int, now: float) -> float | None:
+    plan = w.plan(i)
+    v = plan.visible_tx(now)
+    if v == 0:
+        return None
+    taker = w._tx(i, v - 1)[-1]
+    return taker[4] if taker[2] == 0 else 1.0 - taker[4]
+
+
+def liquidity(w, i: int, now: float) -> float:
+    tl = w.timeline
+    if now >= tl.close_of(i):
+        return 0.0
+    r = rand8(w.seed, S_BOOK, i, 7)
+    period = 120 + r[0] % 420
+    base = 400.0 * min(2000.0, (1.0 - r[1] * INV64) ** -1.2)
+    k = int(max(0.0, now - tl.accepting_of(i)) // period)
+    return round(base * (0.8 + 0.4 * (mix64(r[2] ^ k) * INV64)), 5)
+
+
+def sort_key(w, field: str, now: float):
+    fields = [f.strip() for f in field.split(",") if f.strip()]
+
+    def one(name):
+        tl = w.timeline
+        if name == "id":
+            return lambda i: i
+        if name in ("volumeNum", "volume", "volumeClob"):
+            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now)
+        if name in ("volume24hr", "volume24hrClob"):
+            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now, DAY)
+        if name in ("volume1wk", "volume1wkClob"):
+            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now, 7 * DAY)
+        if name in ("liquidityNum", "liquidity", "liquidityClob"):
+            return lambda i: liquidity(w, i, now)
+        if name == "endDate":
+            return lambda i: tl.end_of(i)
+        if name == "startDate":
+            return lambda i: tl.accepting_of(i)
+        if name in ("createdAt", "created_at"):
+            return lambda i: tl.created(i)
+        if name == "closedTime":
+            return lambda i: tl.close_of(i) if now >= tl.close_of(i) else 0
+        if name == "competitive":
+            return lambda i: w.static(i)["competitive"]
+        raise KeyError(name)
+
+    fns = [one(f) for f in fields]
+    if len(fns) == 1:
+        return fns[0]
+    return lambda i: tuple(fn(i) for fn in fns)
+
+
+SORT_FIELDS = ("id", "volumeNum", "volume", "volumeClob", "volume24hr", "volume24hrClob", "volume1wk",
+               "volume1wkClob", "liquidityNum", "liquidity", "liquidityClob", "endDate", "startDate",
+               "createdAt", "closedTime", "competitive")
+
+
+# ---------------------------------------------------------------------------- markets
+
+def market_object(w, i: int, now: float, embed_event: bool) -> dict:
+    tl, ids = w.timeline, w.ids
+    life = tl.life(i)
+    ev = tl.event(life.first)
+    st = w.static(i)
+    path = w.path(i)
+    closed = now >= life.close
+    r = h(w.seed, S_FMT, i)
+    units = life.units
+    tick = 1 / units
+    tok0, tok1 = w.token_ids(i)
+    start_us = (r >> 20) % 1_000_000
+    start_ts = life.accepting + 5 + (r >> 40) % 60
+    crypto = life.kind == "crypto"
+    neg_risk = ev.neg_risk
+    nrm = ids.neg_risk_market_id(life.first) if neg_risk else None
+
+    if closed:
+        bid_t, ask_t = top_of_book(w, i, life.close - 1)
+        if life.res_kind == "exact":
+            prices = ["1", "0"] if life.winner == 0 else ["0", "1"]
+        elif life.res_kind == "zero":
+            prices = ["0", "0"]
+        else:
+            hi = ("0.9995", "0.9985", "0.999", "0.9965")[(r >> 8) % 4]
+            lo = f"{1 - float(hi):.4f}".rstrip("0")
+            prices = [hi, lo] if life.winner == 0 else [lo, hi]
+    else:
+        bid_t, ask_t = top_of_book(w, i, now)
+        prices = [half_tick_str(bid_t + ask_t, units), half_tick_str(2 * units - bid_t - ask_t, units)]
+        vol, v24, v1w, v1m, v1y = volumes(w, i, now)
+    last = last_trade_p0(w, i, min(now, life.close))
+
+    m: dict = {}
+    m["id"] = ids.market_id(i)
+    m["question"] = st["question"]
+    m["conditionId"] = ids.condition_id(i)
+    m["slug"] = st["slug"]
+    m["resolutionSource"] = st["resolution_source"]
+    m["endDate"] = iso_z(life.end)
+    if not closed:
+        liq = liquidity(w, i, now)
+        m["liquidity"] = numstr(liq)
+    m["startDate"] = iso_z(start_ts, start_us, 6 if crypto else 3)
+    m["image"] = st["image"]
+    m["icon"] = st["image"]
+    m["description"] = st["description"]
+    m["outcomes"] = jlist(st["outcomes"])
+    m["outcomePrices"] = jlist(prices)
+    if not closed:
+        m["volume"] = numstr(vol)
+    m["active"] = True
+    m["closed"] = closed
+    m["marketMakerAddress"] = ""
+    m["createdAt"] = iso_z(life.created, r % 1_000_000, -1)
+    m["updatedAt"] = _updated_at(w, i, life, now, closed)
+    if closed:
+        m["closedTime"] = pg_time(life.close)
+    m["new"] = now - life.created < 2 * DAY
+    m["featured"] = st["featured"]
+    if not crypto:
+        m["submitted_by"] = "0x91430CaD2d3975766499717fA0D66A78D814E5c5"
+    m["archived"] = False
+    if not crypto:
+        m["resolvedBy"] = st["resolved_by"]
+    m["restricted"] = st["restricted"]
+    if not crypto:
+        m["groupItemTitle"] = st["group_title"]
+    m["groupItemThreshold"] = st["threshold"]
+    m["questionID"] = (nrm[:-2] + f"{life.pos:02x}") if neg_risk else ids.question_id(i)
+    if closed and not crypto:
+        m["umaEndDate"] = iso_z(life.close)
+    m["enableOrderBook"] = True
+    m["orderPriceMinTickSize"] = tick
+    m["orderMinSize"] = 5
+    uma_status = _uma_status(life, now, closed, crypto)
+    if uma_status is not None:
+        m["umaResolutionStatus"] = uma_status
+    if not closed:
+        m["volumeNum"] = vol
+        m["liquidityNum"] = liq
+    m["endDateIso"] = date_only(life.end)
+    m["startDateIso"] = date_only(start_ts)
+    m["hasReviewedDates"] = True
+    if not closed:
+        m["volume24hr"] = v24
+        m["volume1wk"] = v1w
+        m["volume1mo"] = v1m
+        m["volume1yr"] = v1y
+    m["clobTokenIds"] = jlist((tok0, tok1))
+    if st["v2"] and not crypto and not closed:
+        m["comboStatus"] = "disabled"
+    if not crypto:
+        m["umaBond"] = st["uma_bond"]
+        m["umaReward"] = st["uma_reward"]
+    if not closed:
+        m["volume24hrClob"] = v24
+        m["volume1wkClob"] = v1w
+        m["volume1moClob"] = v1m
+        m["volume1yrClob"] = v1y
+        m["volumeClob"] = vol
+        m["liquidityClob"] = liq
+        if st["fees"]:
+            m["makerBaseFee"] = 1000
+            m["takerBaseFee"] = 1000
+    if not crypto:
+        m["customLiveness"] = 0
+    m["acceptingOrders"] = not closed and now >= life.accepting
+    m["negRisk"] = neg_risk
+    if neg_risk:
+        m["negRiskMarketID"] = nrm
+    if not crypto:
+        m["negRiskRequestID"] = ids.neg_risk_request_id(i) if neg_risk else ""
+    if embed_event:
+        m["events"] = [event_object(w, life.first, now, with_markets=False)]
+    m["ready"] = False
+    m["funded"] = False
+    m["acceptingOrdersTimestamp"] = iso_z(life.accepting)
+    m["cyom"] = False
+    if not closed:
+        m["competitive"] = st["competitive"]
+    m["pagerDutyNotificationEnabled"] = False
+    m["approved"] = True
+    if not closed and st["rewards_min_size"] and (r >> 30) % 2 == 0:
+        m["clobRewards"] = [{
+            "id": str(200000 + (r >> 12) % 200000), "conditionId": ids.condition_id(i),
+            "assetAddress": COLLATERAL, "rewardsAmount": 0,
+            "rewardsDailyRate": (0.001, 5, 25, 600)[(r >> 33) % 4],
+            "startDate": date_only(life.accepting), "endDate": "2500-12-31"}]
+    m["rewardsMinSize"] = st["rewards_min_size"]
+    m["rewardsMaxSpread"] = st["rewards_max_spread"]
+    m["spread"] = round((ask_t - bid_t) / units, 4)
+    if closed:
+        m["automaticallyResolved"] = True
+    else:
+        p_now = path.p(int(now))
+        for key, span in (("oneDayPriceChange", DAY), ("oneWeekPriceChange", 7 * DAY),
+                          ("oneMonthPriceChange", 30 * DAY)):
+            if now - span > life.accepting:
+                m[key] = round(p_now - path.p(int(now - span)), 4)
+    m["lastTradePrice"] = round(last, 3) if last is not None else 0
+    if not closed:
+        m["bestBid"] = bid_t / units
+    m["bestAsk"] = ask_t / units
+    m["automaticallyActive"] = True
+    m["clearBookOnStart"] = st["clear_book"]
+    if not crypto:
+        m["seriesColor"] = ""
+    m["showGmpSeries"] = False
+    m["showGmpOutcome"] = False
+    m["manualActivation"] = False
+    m["negRiskOther"] = False
+    m["umaResolutionStatuses"] = _uma_history(life, now, closed, crypto, r)
+    m["pendingDeployment"] = False
+    m["deploying"] = False
+    if not crypto:
+        m["deployingTimestamp"] = iso_z(life.created + 19, (r >> 7) % 1_000_000, -1)
+    m["rfqEnabled"] = False
+    if ev.start_time is not None:
+        m["eventStartTime"] = iso_z(ev.start_time)
+    m["holdingRewardsEnabled"] = st["holding_rewards"]
+    m["feesEnabled"] = st["fees"]
+    m["requiresTranslation"] = False
+    if crypto:
+        m["makerRebatesFeeShareBps"] = 10000
+    m["feeType"] = st["fee_type"]
+    if st["fees"] and not closed:
+        m["feeSchedule"] = {"exponent": 1, "rate": 0.25 if crypto else 0.05, "takerOnly": True,
+                            "rebateRate": 0.25}
+    if st["v2"] and not closed:
+        m["version"] = "v1"
+    return m
+
+
+def _updated_at(w, i: int, life, now: float, closed: bool) -> str:
+    if closed:
+        ts = min(int(now), life.close + 600 + h(w.seed, S_FMT, i, 1) % 86400)
+    else:
+        bucket = int(now) // 600
+        ts = max(life.created, bucket * 600 - h(w.seed, S_FMT, i, bucket) % 600)
+    return iso_z(ts, h(w.seed, S_FMT, i, ts) % 1_000_000, -1)
+
+
+def _uma_status(life, now: float, closed: bool, crypto: bool) -> str | None:
+    if closed:
+        return "resolved"
+    if not crypto and now >= life.end + 3600:
+        return "proposed"
+    return None
+
+
+def _uma_history(life, now: float, closed: bool, crypto: bool, r: int) -> str:
+    if crypto:
+        return "[]"
+    if closed:
+        roll = (r >> 50) % 100
+        if roll < 55:
+            return jlist(("proposed", "resolved"))
+        if roll < 85:
+            return jlist(("proposed",))          # lags behind umaResolutionStatus
+        if roll < 95:
+            return jlist(("proposed", "disputed", "proposed", "resolved"))
+        return "[]"
+    if now >= life.end + 3600:
+        return jlist(("proposed",))
+    return "[]"
+
+
+# ---------------------------------------------------------------------------- events
+
+def event_object(w, first: int, now: float, with_markets: bool) -> dict:
+    tl, ids = w.timeline, w.ids
+    ev = tl.event(first)
+    es = w.event_static(first)
+    st0 = w.static(first)
+    life0 = tl.life(first)
+    count = w.market_count(now)
+    members = [i for i in range(first, first + ev.size) if i < count]
+    closed = bool(members) and all(now >= tl.close_of(i) for i in members)
+    r = h(w.seed, S_FMT, first, 3)
+    vols = [volumes(w, i, now) for i in members]
+    volume = sum(v[0] for v in vols)
+    liq = round(sum(liquidity(w, i, now) for i in members), 5)
+    e: dict = {}
+    e["id"] = ids.event_id(first)
+    e["ticker"] = es["slug"]
+    e["slug"] = es["slug"]
+    e["title"] = es["title"]
+    e["description"] = st0["description"] + ("\n" if ev.size > 1 else "")
+    e["resolutionSource"] = st0["resolution_source"]
+    e["startDate"] = iso_z(life0.accepting + 30, (r >> 4) % 1_000_000, 3)
+    e["creationDate"] = iso_z(life0.accepting + 31, (r >> 24) % 1_000_000, -1)
+    e["endDate"] = iso_z(ev.end)
+    e["image"] = es["image"]
+    e["icon"] = es["image"]
+    e["active"] = True
+    e["closed"] = closed
+    e["archived"] = False
+    e["new"] = now - life0.created < 2 * DAY
+    e["featured"] = st0["featured"]
+    e["restricted"] = st0["restricted"]
+    if not closed:
+        e["liquidity"] = liq
+    e["volume"] = volume
+    e["openInterest"] = round(volume * 0.11, 6) if not closed else 0
+    if ev.neg_risk:
+        e["sortBy"] = "price"
+    e["createdAt"] = iso_z(life0.created - 3, (r >> 44) % 1_000_000, -1)
+    e["updatedAt"] = _updated_at(w, first, life0, now, closed)
+    if not closed:
+        e["competitive"] = st0["competitive"]
+        e["volume24hr"] = sum(v[1] for v in vols)
+        e["volume1wk"] = sum(v[2] for v in vols)
+        e["volume1mo"] = sum(v[3] for v in vols)
+        e["volume1yr"] = sum(v[4] for v in vols)
+    e["enableOrderBook"] = True
+    if not closed:
+        e["liquidityClob"] = liq
+    e["negRisk"] = ev.neg_risk
+    if ev.neg_risk:
+        e["negRiskMarketID"] = ids.neg_risk_market_id(first)
+    e["commentCount"] = es["comment_base"] + int(max(0.0, now - life0.created) // (5 * DAY))
+    series = es["series"]
+    if series is not None:
+        e["series"] = [{
+            "id": series["id"], "ticker": series["slug"], "slug": series["slug"], "title": series["title"],
+            "seriesType": "single", "recurrence": series["recurrence"], "image": "", "icon": "",
+            "active": True, "closed": False, "archived": False, "featured": False, "restricted": True,
+            "createdAt": "2025-11-21T21:46:22.201627Z", "updatedAt": e["updatedAt"],
+            "commentCount": 27205, "requiresTranslation": False}]
+    if with_markets:
+        e["tags"] = [_tag(t) for t in es["tags"]]
+    e["cyom"] = False
+    e["showAllOutcomes"] = True
+    e["showMarketImages"] = True
+    e["enableNegRisk"] = ev.neg_risk
+    e["automaticallyActive"] = True
+    if ev.start_time is not None:
+        e["startTime"] = iso_z(ev.start_time)
+    if series is not None:
+        e["seriesSlug"] = series["slug"]
+    if ev.neg_risk:
+        e["gmpChartMode"] = "default"
+    e["negRiskAugmented"] = ev.neg_risk and ev.kind == "politics"
+    e["cumulativeMarkets"] = False
+    e["pendingDeployment"] = False
+    e["deploying"] = False
+    if ev.kind != "crypto":
+        e["deployingTimestamp"] = iso_z(life0.created + 11, (r >> 14) % 1_000_000, -1)
+    e["requiresTranslation"] = False
+    if with_markets:
+        e["markets"] = [market_object(w, i, now, embed_event=False) for i in members]
+    return e
+
+
+def _tag(t) -> dict:
+    tag_id, label, slug, ts = t
+    return {"id": tag_id, "label": label, "slug": slug, "forceShow": False,
+            "publishedAt": pg_time(ts)[:-3] + ".258+00", "createdAt": iso_z(ts, 198000, 3),
+            "updatedAt": "2026-03-09T22:20:41.744191Z", "requiresTranslation": False}
+
+
+# ---------------------------------------------------------------------------- clob
+
+def book_object(w, i: int, outcome: int, now: float) -> dict:
+    life = w.timeline.life(i)
+    units = life.units
+    bids0, asks0, change_ms = book_state(w, i, now)
+    if outcome == 0:
+        bids, asks = bids0, asks0
+    else:   # the complementary token's book mirrors token 0
+        bids = [(units - t, s) for t, s in asks0]
+        asks = [(units - t, s) for t, s in bids0]
+    bid_levels = [{"price": price_str(t, units), "size": s} for t, s in bids]
+    ask_levels = [{"price": price_str(t, units), "size": s} for t, s in asks]
+    token = w.ids.token_id(i, outcome)
+    last = last_trade_p0(w, i, now)
+    if last is not None and outcome == 1:
+        last = 1.0 - last
+    digest = w.ids.book_hash(token, change_ms, repr(bids), repr(asks))
+    return {
+        "market": w.ids.condition_id(i),
+        "asset_id": token,
+        "timestamp": str(change_ms),
+        "hash": digest,
+        "bids": bid_levels,
+        "asks": ask_levels,
+        "min_order_size": "5",
+        "tick_size": price_str(1, units),
+        "neg_risk": w.timeline.event(life.first).neg_risk,
+        "last_trade_price": f"{last if last is not None else 0.5:.3f}",
+    }
+
+
+# ---------------------------------------------------------------------------- data api
+
+def trade_row(w, i: int, j: int, fill, ts: int) -> dict:
+    wallet_k, side, outcome, size, price = fill
+    wal = w.wallet(wallet_k)
+    st = w.static(i)
+    first = w.timeline.layout(i)[0]
+    return {
+        "proxyWallet": wal[0],
+        "side": side,
+        "asset": w.ids.token_id(i, outcome),
+        "conditionId": w.ids.condition_id(i),
+        "size": size,
+        "price": price,
+        "timestamp": ts,
+        "title": st["question"],
+        "slug": st["slug"],
+        "icon": st["image"],
+        "eventSlug": w.event_static(first)["slug"],
+        "outcome": st["outcomes"][outcome],
+        "outcomeIndex": outcome,
+        "name": wal[1],
+        "pseudonym": wal[2],
+        "bio": wal[3],
+        "profileImage": wal[4],
+        "profileImageOptimized": wal[5],
+        "transactionHash": w.ids.tx_hash(i, j),
+    }

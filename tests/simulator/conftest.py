@@ -1,0 +1,70 @@
+"""Fixtures for the venue simulator tests: real servers on loopback, small seeded worlds."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+for path in (os.path.join(ROOT, "include"), HERE):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from simhelpers import NOW, SMALL  # noqa: E402
+from venue_simulator import SimConfig, SimulatorServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sim():
+    server = SimulatorServer(SimConfig(**SMALL)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def medium():
+    """Enough markets (> 100 open and closed) to exercise the limit caps."""
+    server = SimulatorServer(SimConfig(seed=5, polymarket_markets=700, polymarket_trades=50_000, now=NOW)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset(request):
+    yield
+    for name in ("sim", "medium"):
+        if name in request.fixturenames:
+            server = request.getfixturevalue(name)
+            server.clear_faults()
+            server.set_now(NOW)
+            server.limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def world(sim):
+    return sim.polymarket
+
+
+@pytest.fixture(scope="session")
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def gamma(sim):
+    return sim.url("polymarket/gamma")
+
+
+@pytest.fixture(scope="session")
+def clob(sim):
+    return sim.url("polymarket/clob")
+
+
+@pytest.fixture(scope="session")
+def data(sim):
+    return sim.url("polymarket/data")
+
