@@ -51,9 +51,10 @@ class RateLimiter:
                     for key, _ in buckets:
                         self._hits[key].append(now)
                     return True, now - started
-            if now + wait > deadline:
+            if now >= deadline:
                 return False, now - started
-            pause = min(wait, deadline - now) + 0.001
+            # throttled: wait for a slot, but never longer than the queue allows
+            pause = min(wait + 0.001, deadline - now)
             if stop_event is not None:
                 if stop_event.wait(pause):
                     return False, time.monotonic() - started

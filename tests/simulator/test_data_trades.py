@@ -123,3 +123,14 @@ def test_side_filter_and_unknown_market(http, data, world, deep):
     assert http.get(f"{data}/trades", params={"market": "0x" + "ab" * 32}).json() == []
     bad = http.get(f"{data}/trades", params={"market": world.condition_id(deep), "filterType": "CASH"})
     assert bad.status_code == 400
+
+
+def test_without_market_returns_the_newest_fills_of_all_markets(http, data, world):
+    rows = http.get(f"{data}/trades", params={"limit": 300}).json()
+    assert len(rows) == 300
+    everything = []
+    for i in range(world.market_count(NOW_TS)):
+        everything += world.trades(world.condition_id(i), NOW_TS, taker_only=True, limit=300)
+    newest = sorted((r["timestamp"] for r in everything), reverse=True)[:300]
+    assert [r["timestamp"] for r in rows] == newest
+    assert len({r["conditionId"] for r in rows}) > 1
