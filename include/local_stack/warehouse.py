@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 ADMIN_DSN = os.environ.get("PM_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 HOST = os.environ.get("PM_PG_HOST", "127.0.0.1")
@@ -28,10 +28,9 @@ class WarehouseUnavailable(RuntimeError):
 
 def admin_connect():
     try:
-        conn = psycopg2.connect(ADMIN_DSN, connect_timeout=5)
-    except psycopg2.OperationalError as exc:
+        conn = psycopg.connect(ADMIN_DSN, connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError as exc:
         raise WarehouseUnavailable(START_HINT.format(host=HOST, port=PORT, error=str(exc).strip())) from None
-    conn.autocommit = True
     return conn
 
 
@@ -52,7 +51,7 @@ class Database:
         return f"host={self.host} port={self.port} user={self.role} password={self.password} dbname={self.name}"
 
     def connect(self):
-        return psycopg2.connect(self.dsn)
+        return psycopg.connect(self.dsn)
 
 
 def ensure_database(name: str, *, recreate: bool = False) -> Database:

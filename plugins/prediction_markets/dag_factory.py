@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import DAG, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 from prediction_markets.adapters import adapter_class
 from prediction_markets.assets import landing_asset
@@ -69,7 +70,8 @@ def build_extract_dag(source: str) -> DAG:
 
     @dag(
         dag_id=f"extract_{source}",
-        schedule=adapter.schedule,
+        # Hourly data intervals [start, end): extraction is bounded by them.
+        schedule=CronDataIntervalTimetable(adapter.schedule, timezone="UTC"),
         start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
         catchup=False,
         max_active_runs=1,
@@ -82,7 +84,7 @@ def build_extract_dag(source: str) -> DAG:
         default_args={
             "owner": "data-platform",
             "retries": 2,
-            "retry_delay": timedelta(minutes=1),
+            "retry_delay": timedelta(seconds=30),
             "retry_exponential_backoff": True,
             "pool": source,
             "execution_timeout": timedelta(hours=2),

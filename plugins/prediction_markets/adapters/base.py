@@ -214,7 +214,7 @@ class VenueAdapter(ABC):
     """A venue: its connections, their published rate limits, and its resources."""
 
     source: str
-    schedule: str = "@hourly"
+    schedule: str = "0 * * * *"  # cron; the DAG gets [start, end) data intervals of this period
     # Listing resources run first, in this order; per-market resources run over batches.
     reference_resources: tuple[str, ...] = ()
     market_resources: tuple[str, ...] = ()

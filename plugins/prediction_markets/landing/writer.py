@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-import psycopg2
-import psycopg2.extras
+import psycopg
 
 from prediction_markets.adapters.base import CatalogEntry, Interval, Request, Response
 from prediction_markets.landing.body import stored_body
@@ -92,7 +91,7 @@ on conflict (source, resource, scope) do update set
 _UPSERT_CATALOG = """
 insert into landing.market_catalog as c
     (source, market_id, event_id, keys, opened_at, closed_at, is_closed, last_seen_at, last_landing_id)
-values %s
+values (%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)
 on conflict (source, market_id) do update set
     event_id = coalesce(excluded.event_id, c.event_id),
     keys = c.keys || excluded.keys,
@@ -105,7 +104,8 @@ on conflict (source, market_id) do update set
 
 
 class LandingWriter:
-    """Owns one warehouse connection; not thread-safe (the operator gives it one thread)."""
+    """Owns one warehouse connection (psycopg 3, as the Postgres provider hands out);
+    not thread-safe: the operator gives it one thread."""
 
     def __init__(self, conn, run: RunInfo) -> None:
         self.conn = conn
@@ -161,7 +161,7 @@ class LandingWriter:
         body = stored_body(page.response.body, page.response.data, page.response.error)
         try:
             return self._land(page, body, checkpoint, catalog, keep_json=True)
-        except psycopg2.DataError as exc:
+        except psycopg.DataError as exc:
             # jsonb refused a body we thought storable: keep it as text, with the reason.
             self.conn.rollback()
             page.error = f"jsonb rejected the body: {str(exc).strip()}"
@@ -186,7 +186,7 @@ class LandingWriter:
                     json.dumps(headers), page.fetched_at, resp.elapsed_ms, self.run.interval.start,
                     self.run.interval.end, self.run.run_id, self.ingestion_run_id, body.sha256, body.size,
                     response_json, response_text,
-                    psycopg2.Binary(body.response_raw) if body.response_raw is not None else None,
+                    body.response_raw,
                     body.is_sanitized and keep_json, page.records, error,
                 ),
             )
@@ -209,6 +209,6 @@ class LandingWriter:
                         self.run.source, e.market_id, e.event_id, json.dumps(dict(e.keys)),
                         e.opened_at, e.closed_at, e.is_closed, now, landing_id,
                     )
-                psycopg2.extras.execute_values(cur, _UPSERT_CATALOG, list(rows.values()), page_size=500)
+                cur.executemany(_UPSERT_CATALOG, list(rows.values()))
         self.conn.commit()
         return landing_id

@@ -44,7 +44,7 @@ RATE_RULES: dict[str, tuple[RateRule, ...]] = {
 
 class PolymarketAdapter(VenueAdapter):
     source = "polymarket"
-    schedule = "@hourly"
+    schedule = "0 * * * *"
     reference_resources = ("events", "markets", "markets_refresh")
     market_resources = ("trades", "prices", "orderbooks")
     default_settings = {
