@@ -249,8 +249,24 @@ def apply_nul(body: bytes, rule: FaultRule) -> bytes:
     for record in records(doc):
         name = _pick(record, rule.key, _NUL_PREF, lambda v: isinstance(v, str) and len(v) > 0)
         if name is not None and isinstance(record[name], str):
-            text = record[name]
-            cut = max(1, len(text) // 2)
-            record[name] = text[:cut] + "\u0000" + text[cut:]
-            break
+            record[name] = _with_nul(record[name])
+            return orjson.dumps(doc)
+    _nul_anywhere(doc)
     return orjson.dumps(doc)
+
+
+def _with_nul(text: str) -> str:
+    cut = max(1, len(text) // 2)
+    return text[:cut] + "\u0000" + text[cut:]
+
+
+def _nul_anywhere(node) -> bool:
+    """Put a NUL into the first string found depth-first (bodies without entity text)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, str) and value:
+            node[key] = _with_nul(value)
+            return True
+        if isinstance(value, (dict, list)) and _nul_anywhere(value):
+            return True
+    return False

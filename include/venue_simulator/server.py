@@ -323,6 +323,10 @@ def _make_handler(sim: SimulatorServer):
 
         def setup(self) -> None:
             super().setup()
+            try:   # headers and body leave in one segment anyway; never wait for delayed ACKs
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
             sim._track(self.connection, True)
 
         def finish(self) -> None:
@@ -398,10 +402,11 @@ def _make_handler(sim: SimulatorServer):
                     self.send_header(name, value)
                 if fault is not None and fault.kind == "truncate_connection":
                     self.send_header("Connection", "close")
-                self.end_headers()
+                # end_headers() + write(body) in a single send
+                self._headers_buffer.append(b"\r\n")
                 if self.command != "HEAD":
-                    self.wfile.write(body)
-                self.wfile.flush()
+                    self._headers_buffer.append(body)
+                self.flush_headers()
             except (BrokenPipeError, ConnectionResetError, OSError):
                 self.close_connection = True
                 return 0

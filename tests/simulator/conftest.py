@@ -13,18 +13,18 @@ for path in (os.path.join(ROOT, "include"), HERE):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from simhelpers import NOW, SMALL  # noqa: E402
+from sim_truth import NOW, SMALL  # noqa: E402
 from venue_simulator import SimConfig, SimulatorServer  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sim():
     server = SimulatorServer(SimConfig(**SMALL)).start()
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def medium():
     """Enough markets (> 100 open and closed) to exercise the limit caps."""
     server = SimulatorServer(SimConfig(seed=5, polymarket_markets=700, polymarket_trades=50_000, now=NOW)).start()
@@ -43,28 +43,28 @@ def _reset(request):
             server.limiter.reset()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(sim):
     return sim.polymarket
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def http():
-    with requests.Session() as session:
-        yield session
+    with requests.Session() as client:
+        yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gamma(sim):
     return sim.url("polymarket/gamma")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clob(sim):
     return sim.url("polymarket/clob")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def data(sim):
     return sim.url("polymarket/data")
 

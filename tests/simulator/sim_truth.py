@@ -1,4 +1,4 @@
-"""Constants and ground-truth helpers shared by the simulator tests."""
+"""Constants and ground-truth functions shared by the simulator tests."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

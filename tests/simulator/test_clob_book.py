@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from simhelpers import NOW_TS, closed_indices, open_indices
+from sim_truth import NOW_TS, closed_indices, open_indices
 
 BOOK_KEYS = ["market", "asset_id", "timestamp", "hash", "bids", "asks", "min_order_size", "tick_size",
              "neg_risk", "last_trade_price"]

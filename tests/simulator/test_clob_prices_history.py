@@ -1,7 +1,7 @@
 """CLOB GET /prices-history: 200-and-empty failures, 15-day rule, 900-point cap, intervals."""
 from __future__ import annotations
 
-from simhelpers import DAY, NOW_TS, biggest_market, closed_indices, open_indices
+from sim_truth import DAY, NOW_TS, biggest_market, closed_indices, open_indices
 
 EMPTY = {"history": []}
 

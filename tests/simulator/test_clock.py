@@ -1,7 +1,7 @@
 """The simulated clock: admin API, and what advancing it does to the world."""
 from __future__ import annotations
 
-from simhelpers import DAY, NOW_TS, biggest_market, open_indices
+from sim_truth import DAY, NOW_TS, biggest_market, open_indices
 
 
 def test_clock_admin_api(http, sim):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from simhelpers import NOW_TS, biggest_market
+from sim_truth import NOW_TS, biggest_market
 
 ROW_KEYS = ["proxyWallet", "side", "asset", "conditionId", "size", "price", "timestamp", "title", "slug", "icon",
             "eventSlug", "outcome", "outcomeIndex", "name", "pseudonym", "bio", "profileImage",

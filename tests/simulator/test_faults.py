@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from simhelpers import NOW_TS, biggest_market
+from sim_truth import biggest_market
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Gamma GET /events and /events/{id}: embedded markets, neg-risk groups, caps, errors."""
 from __future__ import annotations
 
-from simhelpers import NOW_TS
+from sim_truth import NOW_TS
 
 
 def test_events_default_to_open_and_embed_markets(http, gamma, world):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 
-from simhelpers import DAY, NOW_TS, closed_indices, open_indices
+from sim_truth import DAY, NOW_TS, closed_indices, open_indices
 
 
 def walk(http, gamma, **params):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from simhelpers import NOW_TS, closed_indices, open_indices
+from sim_truth import NOW_TS, closed_indices, open_indices
 
 
 def test_closed_defaults_to_false(http, gamma, world):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from simhelpers import NOW_TS
+from sim_truth import NOW_TS
 
 COND = re.compile(r"^0x[0-9a-f]{64}$")
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(\d{1,6}))?Z$")

@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from simhelpers import NOW
+from sim_truth import NOW
 from venue_simulator import SimConfig, SimulatorServer
 
 

@@ -9,7 +9,7 @@ import sys
 
 import requests
 
-from simhelpers import NOW, NOW_TS, SMALL, biggest_market, open_indices
+from sim_truth import NOW, NOW_TS, SMALL, biggest_market, open_indices
 from venue_simulator import SimConfig, SimulatorServer
 
 INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "include")

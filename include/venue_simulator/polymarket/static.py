@@ -157,7 +157,6 @@ def market_static(seed: int, life: Life, ev: EventInfo, market_id: str, nul: boo
         "clear_book": kind != "crypto",
         "v2": life.created >= V2_CUTOVER,
         "competitive": 0.75 + ((r >> 48) % 10_000) / 40_000.0,
-        "notional": 8.0 + ((r >> 20) % 5000) / 37.0,
     }
 
 
