@@ -16,10 +16,9 @@ from .clock import SimClock
 from .config import SimConfig
 from .faults import FaultRegistry, FaultRule
 from .log import RequestLog
+from .admin import ADMIN_PREFIX, handle_admin
 from .ratelimit import RateLimiter
 from .routing import HTML_TYPE, JSON_TYPE, Mount, Request, Response
-
-ADMIN_PREFIX = "/_sim"
 
 
 def default_error_body(status: int) -> Response:
@@ -178,71 +177,7 @@ class SimulatorServer:
         return not self._stopping.wait(seconds)
 
     def _admin(self, method: str, path: str, query: dict, body: bytes) -> Response:
-        sub = path[len(ADMIN_PREFIX):].rstrip("/") or "/"
-        try:
-            payload = orjson.loads(body) if body else None
-        except orjson.JSONDecodeError:
-            return Response.json(400, {"error": "body is not JSON"})
-        if sub == "/requests":
-            if method == "GET":
-                since = int((query.get("since") or ["0"])[-1] or 0)
-                service = (query.get("service") or [None])[-1]
-                return Response.json(200, self.requests(since, service))
-            if method == "DELETE":
-                n = len(self.log)
-                self.clear_requests()
-                return Response.json(200, {"cleared": n})
-        elif sub == "/clock":
-            if method == "GET":
-                return Response.json(200, self.clock.describe())
-            if method == "POST":
-                payload = payload or {}
-                try:
-                    if "advance_seconds" in payload:
-                        self.clock.advance(float(payload["advance_seconds"]))
-                    elif "now" in payload:
-                        self.clock.set(payload["now"])
-                    else:
-                        return Response.json(400, {"error": "expected {\"now\": ISO-8601|null} or {\"advance_seconds\": n}"})
-                except (TypeError, ValueError) as exc:
-                    return Response.json(400, {"error": str(exc)})
-                return Response.json(200, self.clock.describe())
-        elif sub == "/faults":
-            if method == "GET":
-                return Response.json(200, self.list_faults())
-            if method == "POST":
-                specs = payload if isinstance(payload, list) else [payload]
-                try:
-                    rules = [self.faults.add(FaultRule.from_dict(s)).to_dict() for s in specs]
-                except (TypeError, ValueError) as exc:
-                    return Response.json(400, {"error": str(exc)})
-                return Response.json(200, rules if isinstance(payload, list) else rules[0])
-            if method == "DELETE":
-                self.clear_faults()
-                return Response.json(200, {"cleared": True})
-        elif sub == "/ratelimits":
-            if method == "GET":
-                return Response.json(200, {"enforced": self.enforce_rate_limits, "factor": self.limiter.factor,
-                                           "window": self.limiter.window, "max_queue": self.limiter.max_queue})
-            if method == "POST":
-                payload = payload or {}
-                if "enforce" in payload:
-                    self.enforce_rate_limits = bool(payload["enforce"])
-                if "factor" in payload:
-                    self.limiter.factor = float(payload["factor"])
-                self.limiter.reset()
-                return Response.json(200, {"enforced": self.enforce_rate_limits, "factor": self.limiter.factor})
-        elif sub == "/health":
-            return Response.json(200, {"ok": True, "services": self.service_urls() if self._httpd else {}})
-        elif sub == "/config":
-            cfg = self.config
-            return Response.json(200, {
-                "seed": cfg.seed, "polymarket_markets": cfg.polymarket_markets,
-                "polymarket_trades": cfg.polymarket_trades,
-                "epoch_start": cfg.epoch_start.isoformat(), "epoch_end": cfg.epoch_end.isoformat(),
-                "enforce_rate_limits": self.enforce_rate_limits,
-            })
-        return Response.json(404, {"error": "not found"})
+        return handle_admin(self, method, path[len(ADMIN_PREFIX):], query, body)
 
     def _dispatch(self, req: Request, mount: Mount | None) -> tuple[Response, FaultRule | None, float]:
         """-> (response, applied fault, seconds queued by the rate limiter)."""

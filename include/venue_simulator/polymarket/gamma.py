@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import htmlpages
 from ..routing import Request, Response, Router
-from . import objects
+from . import objects, state
 from .cursor import CursorCodec, CursorError, fingerprint
 from .hashing import hexdigest
 from .params import ParamError, bool_arg, int_arg, list_arg, time_arg
@@ -122,7 +122,7 @@ def build_router(world) -> Router:
         ascending = bool_arg(req, "ascending", False)
         if order:
             for name in order.split(","):
-                if name.strip() not in objects.SORT_FIELDS:
+                if name.strip() not in state.SORT_FIELDS:
                     return validation_error(f"order field '{name.strip()}' is not allowed")
         flt = _Filters(world, req)
         explicit = flt.explicit()
@@ -130,7 +130,7 @@ def build_router(world) -> Router:
         if explicit is not None:
             candidates = [i for i in explicit if flt.accept(i)]
             if order:
-                keyfn = objects.sort_key(world, order, now)
+                keyfn = state.sort_key(world, order, now)
                 candidates.sort(key=lambda i: (keyfn(i), i), reverse=not ascending)
             page = candidates[offset:offset + limit]
         else:
@@ -266,4 +266,4 @@ def _event_key(world, first: int, order: str, now: float):
     members = [i for i in world.event_markets(first) if world.exists(i, now)]
     if order == "volume":
         return sum(world.volume(i, now) for i in members)
-    return sum(objects.liquidity(world, i, now) for i in members)
+    return sum(state.liquidity(world, i, now) for i in members)

@@ -1,10 +1,9 @@
-"""Wire objects: Gamma markets/events, CLOB books, Data API trade rows (key order and types as
-served by the real APIs)."""
+"""Gamma market and event objects (key order, wire types and omissions as served)."""
 from __future__ import annotations
 
 from ..timeutil import date_only, iso_z, pg_time
-from .hashing import INV64, S_BOOK, S_FMT, h, mix64, rand8
-from .prices import book_epoch, book_top, price_str
+from .hashing import S_FMT, h
+from .state import last_trade_p0, liquidity, top_of_book, volumes
 
 DAY = 86400
 COLLATERAL = "0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174"
@@ -23,91 +22,6 @@ def jlist(items) -> str:
 def half_tick_str(half_ticks: int, units: int) -> str:
     digits = 3 if units == 100 else 4
     return f"{half_ticks / (2 * units):.{digits}f}".rstrip("0").rstrip(".") or "0"
-
-
-# ---------------------------------------------------------------------------- market state
-
-def book_state(w, i: int, now: float):
-    """-> (bids, asks, change_ms) of token 0 at ``now``."""
-    life = w.timeline.life(i)
-    epoch, change_ms = book_epoch(w.seed, life, now)
-    bids, asks = w.book_levels(i, epoch, change_ms)
-    return bids, asks, change_ms
-
-
-def top_of_book(w, i: int, now: float) -> tuple[int, int]:
-    life = w.timeline.life(i)
-    epoch, change_ms = book_epoch(w.seed, life, now)
-    bid, ask, _ = book_top(w.seed, w.path(i), epoch, change_ms)
-    return bid, ask
-
-
-def volumes(w, i: int, now: float) -> tuple[float, float, float, float, float]:
-    """-> (total, 24h, 1 week, 1 month, 1 year) traded notional at ``now``."""
-    plan = w.plan(i)
-    total = plan.visible_tx(now)
-    out = [total * plan.notional]
-    for days in (1, 7, 30, 365):
-        out.append((total - plan.visible_tx(now - days * DAY)) * plan.notional)
-    return tuple(out)
-
-
-def last_trade_p0(w, i: int, now: float) -> float | None:
-    plan = w.plan(i)
-    v = plan.visible_tx(now)
-    if v == 0:
-        return None
-    taker = w._tx(i, v - 1)[-1]
-    return taker[4] if taker[2] == 0 else 1.0 - taker[4]
-
-
-def liquidity(w, i: int, now: float) -> float:
-    tl = w.timeline
-    if now >= tl.close_of(i):
-        return 0.0
-    r = rand8(w.seed, S_BOOK, i, 7)
-    period = 120 + r[0] % 420
-    base = 400.0 * min(2000.0, (1.0 - r[1] * INV64) ** -1.2)
-    k = int(max(0.0, now - tl.accepting_of(i)) // period)
-    return round(base * (0.8 + 0.4 * (mix64(r[2] ^ k) * INV64)), 5)
-
-
-def sort_key(w, field: str, now: float):
-    fields = [f.strip() for f in field.split(",") if f.strip()]
-
-    def one(name):
-        tl = w.timeline
-        if name == "id":
-            return lambda i: i
-        if name in ("volumeNum", "volume", "volumeClob"):
-            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now)
-        if name in ("volume24hr", "volume24hrClob"):
-            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now, DAY)
-        if name in ("volume1wk", "volume1wkClob"):
-            return lambda i: -1.0 if now >= tl.close_of(i) else w.volume(i, now, 7 * DAY)
-        if name in ("liquidityNum", "liquidity", "liquidityClob"):
-            return lambda i: liquidity(w, i, now)
-        if name == "endDate":
-            return lambda i: tl.end_of(i)
-        if name == "startDate":
-            return lambda i: tl.accepting_of(i)
-        if name in ("createdAt", "created_at"):
-            return lambda i: tl.created(i)
-        if name == "closedTime":
-            return lambda i: tl.close_of(i) if now >= tl.close_of(i) else 0
-        if name == "competitive":
-            return lambda i: w.static(i)["competitive"]
-        raise KeyError(name)
-
-    fns = [one(f) for f in fields]
-    if len(fns) == 1:
-        return fns[0]
-    return lambda i: tuple(fn(i) for fn in fns)
-
-
-SORT_FIELDS = ("id", "volumeNum", "volume", "volumeClob", "volume24hr", "volume24hrClob", "volume1wk",
-               "volume1wkClob", "liquidityNum", "liquidity", "liquidityClob", "endDate", "startDate",
-               "createdAt", "closedTime", "competitive")
 
 
 # ---------------------------------------------------------------------------- markets
@@ -412,65 +326,3 @@ def _tag(t) -> dict:
     return {"id": tag_id, "label": label, "slug": slug, "forceShow": False,
             "publishedAt": pg_time(ts)[:-3] + ".258+00", "createdAt": iso_z(ts, 198000, 3),
             "updatedAt": "2026-03-09T22:20:41.744191Z", "requiresTranslation": False}
-
-
-# ---------------------------------------------------------------------------- clob
-
-def book_object(w, i: int, outcome: int, now: float) -> dict:
-    life = w.timeline.life(i)
-    units = life.units
-    bids0, asks0, change_ms = book_state(w, i, now)
-    if outcome == 0:
-        bids, asks = bids0, asks0
-    else:   # the complementary token's book mirrors token 0
-        bids = [(units - t, s) for t, s in asks0]
-        asks = [(units - t, s) for t, s in bids0]
-    bid_levels = [{"price": price_str(t, units), "size": s} for t, s in bids]
-    ask_levels = [{"price": price_str(t, units), "size": s} for t, s in asks]
-    token = w.ids.token_id(i, outcome)
-    last = last_trade_p0(w, i, now)
-    if last is not None and outcome == 1:
-        last = 1.0 - last
-    digest = w.ids.book_hash(token, change_ms, repr(bids), repr(asks))
-    return {
-        "market": w.ids.condition_id(i),
-        "asset_id": token,
-        "timestamp": str(change_ms),
-        "hash": digest,
-        "bids": bid_levels,
-        "asks": ask_levels,
-        "min_order_size": "5",
-        "tick_size": price_str(1, units),
-        "neg_risk": w.timeline.event(life.first).neg_risk,
-        "last_trade_price": f"{last if last is not None else 0.5:.3f}",
-    }
-
-
-# ---------------------------------------------------------------------------- data api
-
-def trade_row(w, i: int, j: int, fill, ts: int) -> dict:
-    wallet_k, side, outcome, size, price = fill
-    wal = w.wallet(wallet_k)
-    st = w.static(i)
-    first = w.timeline.layout(i)[0]
-    return {
-        "proxyWallet": wal[0],
-        "side": side,
-        "asset": w.ids.token_id(i, outcome),
-        "conditionId": w.ids.condition_id(i),
-        "size": size,
-        "price": price,
-        "timestamp": ts,
-        "title": st["question"],
-        "slug": st["slug"],
-        "icon": st["image"],
-        "eventSlug": w.event_static(first)["slug"],
-        "outcome": st["outcomes"][outcome],
-        "outcomeIndex": outcome,
-        "name": wal[1],
-        "pseudonym": wal[2],
-        "bio": wal[3],
-        "profileImage": wal[4],
-        "profileImageOptimized": wal[5],
-        "transactionHash": w.ids.tx_hash(i, j),
-    }

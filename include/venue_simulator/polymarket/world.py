@@ -10,7 +10,8 @@ import heapq
 import threading
 
 from ..timeutil import to_epoch
-from . import objects
+from . import objects, state
+from .rows import book_object, trade_row
 from .hashing import INV64, S_TEXT, S_WEIGHT, h, keyed, mix64
 from .ids import Ids
 from .prices import FIDELITIES, PricePath, book_levels, has_gap, history_point
@@ -229,7 +230,7 @@ class PolymarketWorld:
         count = self.market_count(now)
         close_of = self.timeline.close_of
         idx = [i for i in range(count) if closed is None or (now >= close_of(i)) == closed]
-        keyfn = objects.sort_key(self, key, now)
+        keyfn = state.sort_key(self, key, now)
         idx.sort(key=lambda i: (keyfn(i), i), reverse=not ascending)
         with self._cache_lock:
             if len(self._sorted_cache) > 32:
@@ -247,7 +248,7 @@ class PolymarketWorld:
         now = _ts(now)
         if not self.exists(i, now) or self.is_closed(i, now):
             return None
-        return objects.book_object(self, i, outcome, now)
+        return book_object(self, i, outcome, now)
 
     def price_history(self, token_id: str, start_ts: float, end_ts: float, fidelity: int, now,
                       limit: int | None = None) -> list[dict]:
@@ -317,7 +318,7 @@ class PolymarketWorld:
                 if len(tx_cache) > 64:
                     tx_cache.clear()
                 fills = tx_cache[(i, j)] = self._tx(i, j)
-            row = objects.trade_row(self, i, j, fills[f], ts)
+            row = trade_row(self, i, j, fills[f], ts)
             if row_filter is not None and not row_filter(row):
                 continue
             if skip:
