@@ -309,20 +309,26 @@ def _make_handler(sim: SimulatorServer):
                           body=body, headers={k.lower(): v for k, v in self.headers.items()},
                           now=sim.clock.now(), target_length=len(self.path))
             resp, fault, queued = sim._dispatch(req, mount)
-            sent = self._send(resp, fault)
             json_body = None
             if body:
                 try:
                     json_body = orjson.loads(body)
                 except orjson.JSONDecodeError:
                     json_body = body.decode("utf-8", "replace")
-            sim.log.append({
+            truncated = fault is not None and fault.kind == "truncate_connection"
+            entry = {
                 "seq": seq, "time": arrival, "method": method, "service": req.service, "path": sub,
-                "query": query, "body": json_body, "status": resp.status, "response_bytes": sent,
+                "query": query, "body": json_body, "status": resp.status,
+                "response_bytes": len(resp.body) // 2 if truncated else len(resp.body),
                 "content_type": resp.content_type, "fault": fault.kind if fault else None,
                 "fault_id": fault.id if fault else None, "queued_seconds": round(queued, 4),
                 "duration_ms": round((time.monotonic() - started) * 1000, 3),
-            })
+            }
+            # logged before the first byte leaves, so a client that has its answer sees the entry
+            sim.log.append(entry)
+            sent = self._send(resp, fault)
+            if sent != entry["response_bytes"]:
+                entry["response_bytes"] = sent
 
         def _send(self, resp: Response, fault: FaultRule | None) -> int:
             body = resp.body

@@ -236,10 +236,22 @@ def build_router(world) -> Router:
                 return False
             return True
 
-        chosen = [f for f in firsts if keep(f)]
-        if order:
+        if order and order != "id":
+            chosen = [f for f in firsts if keep(f)]
             chosen.sort(key=lambda f: (_event_key(world, f, order, now), f), reverse=not ascending)
-        page = chosen[offset:offset + limit]
+            page = chosen[offset:offset + limit]
+        else:   # id order: stop scanning as soon as the page is full
+            source = reversed(firsts) if order == "id" and not ascending else firsts
+            page, skip = [], offset
+            for f in source:
+                if len(page) >= limit:
+                    break
+                if not keep(f):
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                page.append(f)
         return Response.json(200, [objects.event_object(world, f, now, True) for f in page])
 
     @router.get("/events/{id}")

@@ -22,6 +22,7 @@ FORCED_KINDS = {0: "politics_single", 1: "politics", 5: "crypto", 6: "sports_sin
 SINGLE_KINDS = (("crypto", 0.30), ("sports_single", 0.50), ("general", 0.85), ("politics_single", 1.0))
 MULTI_KINDS = (("politics", 0.50), ("sports", 0.75), ("threshold", 1.0))
 KINDS = ("crypto", "sports_single", "general", "politics_single", "politics", "sports", "threshold")
+KIND_CODES = {name: code for code, name in enumerate(KINDS)}
 RES_KINDS = ("exact", "fractional", "zero")
 EARLY_P = {"general": 0.30, "politics_single": 0.15, "politics": 0.25, "threshold": 0.35}
 
@@ -127,15 +128,16 @@ class Timeline:
             b += 1
 
     # ---------------------------------------------------------------- creation times
-    def _slot(self, first: int) -> float:
-        return self.start + self.span * (first + 0.1 + 0.8 * _uni(mix64(self._k_create ^ first))) / self.n
-
     def created(self, i: int) -> int:
         first, _, pos = self.layout(i)
+        return self._created(first, pos)
+
+    def _created(self, first: int, pos: int) -> int:
+        slot = self.start + self.span * (first + 0.1 + 0.8 * mix64(self._k_create ^ first) * INV64) / self.n
         if pos == 0:
-            return int(self._slot(first))
-        delta = min(90.0, self.span / (8.0 * self.n)) * (0.5 + 0.5 * _uni(mix64(self._k_create ^ ~first)))
-        return int(self._slot(first) + pos * delta)
+            return int(slot)
+        delta = min(90.0, self.span / (8.0 * self.n)) * (0.5 + 0.5 * mix64(self._k_create ^ ~first) * INV64)
+        return int(slot + pos * delta)
 
     def count_created(self, now: float) -> int:
         """Number of markets with created <= now (creation is monotone in the index)."""
@@ -168,7 +170,7 @@ class Timeline:
     def _event(self, first: int) -> EventInfo:
         _, size, _ = self.layout(first)
         kind = self.kind_of_event(first, size)
-        c = self.created(first)
+        c = self._created(first, 0)
         r = [_uni(x) for x in rand8(self.seed, S_LIFE, first, 1)]
         start_time, window = None, 0
         flagship = first == 0
@@ -187,7 +189,7 @@ class Timeline:
             end = _midnight(c + DAY * (90 + 900 * r[1]))
         else:  # threshold
             end = _midnight(c + DAY * (30 + 470 * r[1]))
-        end = max(end, self.created(first + size - 1) + 3600)
+        end = max(end, self._created(first, size - 1) + 3600)
         neg_risk = kind in ("politics", "sports") or (kind == "threshold" and r[3] < 0.3)
         winner_pos = -1
         if size > 1 and kind in ("politics", "sports"):
@@ -198,38 +200,38 @@ class Timeline:
         return EventInfo(first, size, kind, neg_risk, c, end, start_time, window, winner_pos, flagship)
 
     # ---------------------------------------------------------------- market lifecycle
-    def _compute(self, i: int) -> tuple:
+    def _compute(self, i: int, first: int, pos: int, ev: EventInfo) -> tuple:
         """-> (created, accepting, end, close, flags) where flags packs kind/early/winner/res/units."""
-        first, _, pos = self.layout(i)
-        ev = self.event(first)
-        created = self.created(i)
+        created = self._created(first, pos)
         raw = self._market_rand(i)
-        r = [_uni(x) for x in raw]
-        accepting = created + 30 + int(370 * r[1])
+        accepting = created + 30 + int(370 * raw[1] * INV64)
         end = ev.end
-        early = self._early(i, ev.kind, raw[0])
-        if ev.kind == "crypto":
-            close = end + 60 + int(840 * r[2])
-        elif ev.kind in ("sports", "sports_single"):
-            close = end + int(3600 * (0.5 + 6 * r[2]))
+        kind = ev.kind
+        early = self._early(i, kind, raw[0])
+        r2 = raw[2] * INV64
+        if kind == "crypto":
+            close = end + 60 + int(840 * r2)
+        elif kind in ("sports", "sports_single"):
+            close = end + int(3600 * (0.5 + 6 * r2))
         else:
-            close = end + int(3600 + 20 * DAY * r[2] ** 2)
+            close = end + int(3600 + 20 * DAY * r2 ** 2)
         if ev.flagship:
             close = end + 14 * DAY
         if early:
-            close = max(created + int((end - created) * (0.1 + 0.8 * r[3])), accepting + 3600)
+            close = max(created + int((end - created) * (0.1 + 0.8 * raw[3] * INV64)), accepting + 3600)
+        r4 = raw[4] * INV64
         if ev.winner_pos >= 0:
             winner = 0 if pos == ev.winner_pos else 1
-        elif ev.kind == "threshold":
-            winner = 0 if early or r[4] < 0.15 else 1
+        elif kind == "threshold":
+            winner = 0 if early or r4 < 0.15 else 1
         elif early:
-            winner = 0 if r[4] < 0.9 else 1
+            winner = 0 if r4 < 0.9 else 1
         else:
-            winner = 0 if r[4] < {"crypto": 0.5, "sports_single": 0.5, "general": 0.3}.get(ev.kind, 0.4) else 1
-        rk = _uni(mix64(raw[5] ^ S_RES))
+            winner = 0 if r4 < {"crypto": 0.5, "sports_single": 0.5, "general": 0.3}.get(kind, 0.4) else 1
+        rk = mix64(raw[5] ^ S_RES) * INV64
         res = 0 if rk < 0.72 else 1 if rk < 0.95 else 2
-        units_big = not (ev.kind in ("crypto", "sports_single") or r[6] < 0.55)
-        flags = KINDS.index(ev.kind) | (early << 3) | (winner << 4) | (res << 5) | (units_big << 7)
+        units_big = not (kind in ("crypto", "sports_single") or raw[6] * INV64 < 0.55)
+        flags = KIND_CODES[kind] | (early << 3) | (winner << 4) | (res << 5) | (units_big << 7)
         return created, accepting, end, close, flags
 
     def _chunk(self, c: int) -> tuple:
@@ -239,13 +241,18 @@ class Timeline:
         lo, hi = c * CHUNK, min(self.n, (c + 1) * CHUNK)
         created, accepting, end, close = array("q"), array("q"), array("q"), array("q")
         flags = bytearray()
-        for i in range(lo, hi):
-            a, b, e, d, f = self._compute(i)
-            created.append(a)
-            accepting.append(b)
-            end.append(e)
-            close.append(d)
-            flags.append(f)
+        for first in self.event_starts(lo - BLOCK, hi):
+            ev = self.event(first)
+            for pos in range(ev.size):
+                i = first + pos
+                if lo <= i < hi:
+                    a, b, e, d, f = self._compute(i, first, pos, ev)
+                    created.append(a)
+                    accepting.append(b)
+                    end.append(e)
+                    close.append(d)
+                    flags.append(f)
+        assert len(flags) == hi - lo
         chunk = (created, accepting, end, close, flags)
         with self._chunk_lock:
             self._chunks.setdefault(c, chunk)
