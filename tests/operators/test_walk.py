@@ -1,0 +1,123 @@
+"""The page loop against the simulator and Postgres: failures are landed with their reason,
+the failed walk keeps its cursor, and the next run resumes it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from prediction_markets.adapters import get_adapter
+from prediction_markets.adapters.base import Interval, RunContext
+from prediction_markets.adapters.polymarket.data_api import trade_keys
+from prediction_markets.hooks.venue_http import VenueHttpHook
+from prediction_markets.landing.reader import LandingReader
+from prediction_markets.landing.writer import LandingWriter, RunInfo
+from prediction_markets.operators.walk import Extraction
+from tests.support.sim import NOW, point_connections_at, running_simulator
+
+INTERVAL = Interval(NOW - timedelta(hours=1), NOW)
+CONNS = ("polymarket_gamma", "polymarket_clob", "polymarket_data")
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with running_simulator(polymarket_markets=10, polymarket_trades=60000,
+                           epoch_start="2026-10-20T00:00:00Z", epoch_end="2027-01-01T00:00:00Z") as server:
+        yield server
+
+
+@pytest.fixture
+def venue(sim, landing):
+    sim.clear_faults()
+    point_connections_at(sim)
+    return sim
+
+
+def extract(wh, resources, settings=None, items_from_catalog=False):
+    adapter = get_adapter("polymarket", settings)
+    hooks = {c: VenueHttpHook(c, rate_rules=adapter.rate_rules(c)) for c in CONNS}
+    reader = LandingReader(wh.db.connect(), "polymarket")
+    writer = LandingWriter(wh.db.connect(), RunInfo("polymarket", resources, INTERVAL, run_id="t"))
+    writer.start_run()
+    ctx = RunContext(INTERVAL, datetime.now(timezone.utc), adapter.settings, catalog=reader)
+    if items_from_catalog:
+        ctx.items = reader.live_markets(INTERVAL, 3600)
+    return Extraction(adapter, ctx, hooks, writer, reader).run(resources)
+
+
+def test_failed_page_is_landed_and_its_walk_resumes_there(venue, landing):
+    extract(landing, ["markets"])
+    deep = max((m["conditionId"] for m in venue.polymarket.markets(NOW)),
+               key=lambda cid: venue.polymarket.trade_count(cid, NOW))
+    venue.add_fault(kind="status", status=500, service="polymarket/data", path="/trades",
+                    query={"market": deep, "offset": "500"}, times=None)
+    totals = extract(landing, ["trades"], items_from_catalog=True)
+    assert totals.scopes_failed == 1 and totals.scopes > 1
+    failed = landing.rows(
+        "select status_code, attempt, error from landing.raw_api_responses "
+        "where scope = %s and request_params->>'offset' = '500' order by attempt", (deep,))
+    assert [r[0] for r in failed] == [500, 500, 500, 500]  # every attempt landed (max_attempts 4)
+    assert "gave up after 4 attempts: HTTP 500" in failed[-1][2]
+    cursor = landing.value("select cursor from landing.sync_state where resource = 'trades' and scope = %s", (deep,))
+    assert dict(cursor["next"]["params"])["offset"] == "500"
+
+    venue.clear_faults()
+    seq = venue.requests()[-1]["seq"]
+    totals = extract(landing, ["trades"], items_from_catalog=True)
+    assert totals.scopes_failed == 0
+    first = next(r for r in venue.requests(since=seq) if r["path"] == "/trades" and r["query"]["market"] == [deep])
+    assert first["query"]["offset"] == ["500"]
+    pages = landing.rows("select response from landing.raw_api_responses where scope = %s and status_code = 200 "
+                         "and run_id = 't' order by landing_id", (deep,))
+    landed = [k for (resp,) in pages for k in trade_keys(resp)]
+    # The second run walked the deep market from 500 on; nothing is missing of the first 3,500.
+    assert set(trade_keys(venue.polymarket.trades(deep, NOW)[:3500])) <= set(landed)
+
+
+def test_envelope_drift_is_landed_with_the_reason_and_fails_the_walk(venue, landing):
+    venue.add_fault(kind="status", status=200, body={"data": [], "cursor": None}, service="polymarket/gamma",
+                    path="/markets/keyset", times=1)
+    totals = extract(landing, ["markets"])
+    assert totals.scopes_failed == 1
+    (status, response, error), = landing.rows(
+        "select status_code, response, error from landing.raw_api_responses where error is not null")
+    assert status == 200 and response == {"data": [], "cursor": None}
+    assert error.startswith("unexpected page shape")
+    assert landing.value("select cursor->'next'->>'path' from landing.sync_state where cursor is not null") \
+        == "/markets/keyset"
+
+
+def test_record_drift_is_landed_raw_without_failing_the_walk(venue, landing):
+    """Field-level drift is staging's business: the walk still lands and catalogs the page."""
+    venue.add_fault(kind="drift", mode=["json_string_as_array", "add_keys"], key="clobTokenIds",
+                    service="polymarket/gamma", path="/markets/keyset", times=2)
+    totals = extract(landing, ["markets"])
+    assert totals.scopes_failed == 0
+    drifted = landing.rows("select response from landing.raw_api_responses "
+                           "where jsonb_typeof(response->'markets'->0->'clobTokenIds') = 'array'")
+    assert drifted
+    tokens = landing.rows("select keys->'token_ids' from landing.market_catalog")
+    assert tokens and all(len(t) == 2 for (t,) in tokens)
+
+
+def test_nul_inside_a_page_keeps_every_entity(venue, landing):
+    extract(landing, ["markets"])
+    venue.add_fault(kind="nul", service="polymarket/data", path="/trades", times=1)
+    totals = extract(landing, ["trades"], items_from_catalog=True)
+    assert totals.scopes_failed == 0
+    (response, text, count), = landing.rows(
+        "select response, response_text, record_count from landing.raw_api_responses "
+        "where resource = 'trades' and is_sanitized")
+    assert len(response) == count and "\\u0000" in text
+
+
+def test_market_descriptions_with_nul_are_landed_sanitised(venue, landing):
+    """The simulator puts a NUL in some market descriptions, as the venue has."""
+    extract(landing, ["markets"])
+    rows = landing.rows("select response, response_text from landing.raw_api_responses "
+                        "where resource = 'markets' and is_sanitized")
+    assert rows
+    for response, text in rows:
+        assert "\\u0000" in text
+        assert any("\ufffd" in (m.get("description") or "") for m in response["markets"])
