@@ -28,7 +28,7 @@ def to_epoch(value) -> float:
     return parse_instant(value).timestamp()
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _iso_base(ts: int) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
 

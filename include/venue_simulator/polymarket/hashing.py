@@ -63,9 +63,10 @@ class Feistel:
         self.bits = half_bits
         self.mask = (1 << half_bits) - 1
         self.rounds = rounds
+        self._round_keys = tuple(h(key, r) for r in range(rounds))
 
     def _f(self, r: int, x: int) -> int:
-        return h(self.key, r, x) & self.mask
+        return mix64(self._round_keys[r] ^ x) & self.mask
 
     def encode(self, x: int) -> int:
         left, right = x >> self.bits, x & self.mask

@@ -20,8 +20,8 @@ class Ids:
         self.n = n_markets
         self._tok = Feistel(h(seed, S_ID, 1))
         self._cond = Feistel(h(seed, S_ID, 2))
-        self.token_id = functools.lru_cache(maxsize=65536)(self._token_id)
-        self.condition_id = functools.lru_cache(maxsize=65536)(self._condition_id)
+        self.token_id = functools.lru_cache(maxsize=16384)(self._token_id)
+        self.condition_id = functools.lru_cache(maxsize=16384)(self._condition_id)
 
     # ---------------------------------------------------------------- market ids
     def market_id(self, i: int) -> str:

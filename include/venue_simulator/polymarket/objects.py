@@ -140,7 +140,7 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
     if not crypto:
         m["negRiskRequestID"] = ids.neg_risk_request_id(i) if neg_risk else ""
     if embed_event:
-        m["events"] = [event_object(w, life.first, now, with_markets=False)]
+        m["events"] = [embedded_event(w, life.first, now)]
     m["ready"] = False
     m["funded"] = False
     m["acceptingOrdersTimestamp"] = iso_z(life.accepting)
@@ -235,6 +235,18 @@ def _uma_history(life, now: float, closed: bool, crypto: bool, r: int) -> str:
 
 
 # ---------------------------------------------------------------------------- events
+
+def embedded_event(w, first: int, now: float) -> dict:
+    """The event copy embedded in market objects (shared by the markets of one event)."""
+    cache = w.event_cache
+    key = (first, now)
+    event = cache.get(key)
+    if event is None:
+        if len(cache) > 512:
+            cache.clear()
+        event = cache[key] = event_object(w, first, now, with_markets=False)
+    return dict(event)
+
 
 def event_object(w, first: int, now: float, with_markets: bool) -> dict:
     tl, ids = w.timeline, w.ids

@@ -39,7 +39,7 @@ class PricePath:
         tag = (s << 3) | octave
         value = memo.get(tag)
         if value is None:
-            if len(memo) > 8192:
+            if len(memo) > 2048:
                 memo.clear()
             value = memo[tag] = mix64(self.keys[octave] ^ s) * INV64
         return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 
-from .hashing import INV64, S_MAKER, S_TXJ, S_WALLET, h, mix64
+from .hashing import INV64, S_WALLET, h, mix64
 from .timeline import Life
 
 PATTERNS = ((1, 1, 1, 1, 1, 1, 1, 2), (1, 1, 2, 1, 1, 2, 1, 3), (1, 2, 3, 1, 2, 1, 3, 2))
@@ -21,17 +21,18 @@ class TradePlan:
     __slots__ = ("idx", "a", "b", "span", "n_tx", "beta", "pattern", "rows_per_block",
                  "jkey", "mkey", "notional")
 
-    def __init__(self, seed: int, life: Life, n_tx: int, beta: float, pattern_no: int, notional: float) -> None:
-        self.idx = life.idx
-        self.a = life.accepting
-        self.b = life.close
-        self.span = max(1, self.b - self.a)
+    def __init__(self, idx: int, accepting: int, close: int, n_tx: int, beta: float, pattern_no: int,
+                 notional: float, jkey: int, mkey: int) -> None:
+        self.idx = idx
+        self.a = accepting
+        self.b = close
+        self.span = max(1, close - accepting)
         self.n_tx = n_tx
         self.beta = beta
         self.pattern = PATTERNS[pattern_no]
         self.rows_per_block = TX_BLOCK + sum(self.pattern)
-        self.jkey = h(seed, S_TXJ, life.idx)
-        self.mkey = h(seed, S_MAKER, life.idx)
+        self.jkey = jkey            # per-market keys of the transaction and maker-pattern hashes
+        self.mkey = mkey
         self.notional = notional
 
     # ---------------------------------------------------------------- times

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import functools
 import heapq
+from array import array
 import threading
 
 from ..timeutil import to_epoch
 from . import objects, state
 from .rows import book_object, trade_row
-from .hashing import INV64, S_TEXT, S_WEIGHT, h, keyed, mix64
+from .hashing import INV64, S_TEXT, S_WEIGHT, h, keyed, mix64, rand8
 from .ids import Ids
 from .prices import FIDELITIES, PricePath, book_levels, has_gap, history_point
 from .static import event_static, market_static
@@ -43,12 +44,13 @@ class PolymarketWorld:
         self.timeline = Timeline(self.seed, self.n, self.epoch_start, self.epoch_end)
         self.wallet_pool = max(200, min(2_000_000, self.n_trades // 8))
         self._k_weight = keyed(self.seed, S_WEIGHT)
-        self.static = functools.lru_cache(maxsize=8192)(self._static)
-        self.event_static = functools.lru_cache(maxsize=8192)(self._event_static)
-        self.path = functools.lru_cache(maxsize=16384)(self._path)
+        self.static = functools.lru_cache(maxsize=4096)(self._static)
+        self.event_static = functools.lru_cache(maxsize=4096)(self._event_static)
+        self.path = functools.lru_cache(maxsize=4096)(self._path)
         self.plan = functools.lru_cache(maxsize=16384)(self._plan)
         self.wallet = functools.lru_cache(maxsize=32768)(self._wallet)
         self._counts: dict[float, int] = {}
+        self.event_cache: dict[tuple[int, float], dict] = {}
         self.book_levels = functools.lru_cache(maxsize=8192)(self._book_levels)
         self._cache_lock = threading.Lock()
         self._sorted_cache: dict = {}
@@ -79,18 +81,18 @@ class PolymarketWorld:
         return self._flagship_weight if i == 0 else self._raw_weight(i)
 
     def _plan(self, i: int) -> TradePlan:
-        life = self.timeline.life(i)
-        r = h(self.seed, S_WEIGHT, i, 1)
+        tl = self.timeline
+        a, b = tl.accepting_of(i), tl.close_of(i)
+        r, jkey, mkey = rand8(self.seed, S_WEIGHT, i)[:3]
         pattern_no = r % 3
         beta = 1.0 if i == 0 else 1.0 + 1.5 * ((r >> 8) % 1000) / 1000.0
         target = self.n_trades * self._weight(i) / self._weight_total
         rows_per_tx = (8 + (9, 12, 15)[pattern_no]) / 8.0
-        a, b = life.accepting, life.close
         s_end = min(1.0, max(0.0, (self.epoch_end - a) / max(1, b - a)))
         frac = max(0.001, 1.0 - (1.0 - s_end) ** (1.0 / beta))
         n_tx = int(round(target / (rows_per_tx * frac)))
         notional = 8.0 + (r >> 20) % 5000 / 37.0
-        return TradePlan(self.seed, life, n_tx, beta, pattern_no, notional)
+        return TradePlan(i, a, b, n_tx, beta, pattern_no, notional, jkey, mkey)
 
     def _path(self, i: int) -> PricePath:
         life = self.timeline.life(i)
@@ -216,7 +218,7 @@ class PolymarketWorld:
             count -= plan.visible_tx(now - window)
         return count * plan.notional
 
-    def sorted_indices(self, now: float, key: str, closed: bool | None, ascending: bool) -> list[int]:
+    def sorted_indices(self, now: float, key: str, closed: bool | None, ascending: bool):
         """Existing markets sorted on a Gamma ``order`` field.
 
         Cached per minute of simulated time: like the real API's caches, the order of a
@@ -232,11 +234,15 @@ class PolymarketWorld:
         idx = [i for i in range(count) if closed is None or (now >= close_of(i)) == closed]
         keyfn = state.sort_key(self, key, now)
         idx.sort(key=lambda i: (keyfn(i), i), reverse=not ascending)
+        return self._remember(cache_key, array("l", idx))
+
+    def _remember(self, key, value):
+        """Keep a few sorted index arrays (compact: 8 bytes per market)."""
         with self._cache_lock:
-            if len(self._sorted_cache) > 32:
-                self._sorted_cache.clear()
-            self._sorted_cache[cache_key] = idx
-        return idx
+            if len(self._sorted_cache) >= 6:
+                self._sorted_cache.pop(next(iter(self._sorted_cache)))
+            self._sorted_cache[key] = value
+        return value
 
     # ================================================================ clob
     def book(self, token_id: str, now) -> dict | None:
@@ -333,37 +339,40 @@ class PolymarketWorld:
         life = self.timeline.life(i)
         return tx_fills(self.seed, self.plan(i), self.path(i), life, j, self.wallet_pool)[1]
 
-    def recent_market_order(self, now: float) -> list[int]:
-        """Existing markets ordered by the time of their last possible trade (newest first)."""
+    def recent_market_order(self, now: float):
+        """-> (newest visible trade timestamp, market) of every market with trades, newest first.
+
+        Computed once per simulated instant: it touches every market's schedule."""
         key = (now, "recent")
         with self._cache_lock:
             hit = self._sorted_cache.get(key)
         if hit is not None:
             return hit
-        count = self.market_count(now)
-        close_of = self.timeline.close_of
-        order = sorted(range(count), key=lambda i: -min(now, close_of(i)))
-        with self._cache_lock:
-            self._sorted_cache[key] = order
-        return order
+        pairs = []
+        for i in range(self.market_count(now)):
+            plan = self._plan(i) if i >= 64 else self.plan(i)
+            v = plan.visible_tx(now)
+            if v:
+                pairs.append((plan.tx_time(v - 1), i))
+        pairs.sort(reverse=True)
+        return self._remember(key, (array("q", [p[0] for p in pairs]), array("l", [p[1] for p in pairs])))
 
     def global_trades(self, now, taker_only: bool, offset: int, limit: int, row_filter=None) -> list[dict]:
         """Newest fills across all markets (Data API /trades without a market filter)."""
         now = _ts(now)
-        order = self.recent_market_order(now)
+        newest_ts, order = self.recent_market_order(now)
         need = offset + limit
         chosen: list[int] = []
-        newest_seen: list[int] = []      # timestamps of the newest rows collected so far
-        for i in order:
-            bound = min(now, self.timeline.close_of(i))
-            if len(newest_seen) >= need and bound < newest_seen[0]:
-                break
+        top: list[int] = []      # min-heap of the newest ``need`` timestamps collected so far
+        for last_ts, i in zip(newest_ts, order):
+            if len(top) >= need and last_ts < top[0]:
+                break            # this market and every later one only has older fills
             chosen.append(i)
             for ts, _, _ in self.plan(i).iter_desc(now, taker_only):
-                if len(newest_seen) < need:
-                    heapq.heappush(newest_seen, ts)
-                elif ts > newest_seen[0]:
-                    heapq.heapreplace(newest_seen, ts)
+                if len(top) < need:
+                    heapq.heappush(top, ts)
+                elif ts > top[0]:
+                    heapq.heapreplace(top, ts)
                 else:
                     break
         return self.trades_page(chosen, now, taker_only, offset, limit, row_filter)
