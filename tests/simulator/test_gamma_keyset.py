@@ -59,8 +59,11 @@ def test_cursor_is_opaque_and_checked(http, gamma):
     # the same cursor with different filters is refused
     other = http.get(f"{gamma}/markets/keyset", params={"limit": 3, "closed": "true", "after_cursor": cursor})
     assert other.status_code == 400
-    # ... but a different limit is fine
+    # ... but a different limit, or spelling out the default closed=false, is the same walk
     assert http.get(f"{gamma}/markets/keyset", params={"limit": 5, "after_cursor": cursor}).status_code == 200
+    same = http.get(f"{gamma}/markets/keyset", params={"limit": 3, "closed": "false", "after_cursor": cursor})
+    assert same.status_code == 200
+    assert same.json() == http.get(f"{gamma}/markets/keyset", params={"limit": 3, "after_cursor": cursor}).json()
 
 
 def test_last_cursor_stays_usable_and_returns_new_markets(http, gamma, world, sim):

@@ -7,17 +7,13 @@ import hmac
 
 import orjson
 
-PAGING_KEYS = {"limit", "after_cursor"}
-
-
 class CursorError(ValueError):
     pass
 
 
-def fingerprint(query: dict[str, list[str]]) -> str:
-    """Stable digest of every filter of the request (paging parameters excluded)."""
-    items = sorted((k.rstrip("[]"), sorted(v)) for k, v in query.items() if k not in PAGING_KEYS)
-    return hashlib.sha256(orjson.dumps(items)).hexdigest()[:16]
+def fingerprint(filters: dict) -> str:
+    """Stable digest of the parsed filters of a request (paging parameters excluded)."""
+    return hashlib.sha256(orjson.dumps(filters, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
 class CursorCodec:

@@ -50,6 +50,13 @@ class _Filters:
         self.start_max = time_arg(req, "start_date_max")
         self.count = world.market_count(req.now)
 
+    def canonical(self) -> dict:
+        """The filters as values (``closed`` omitted or ``false`` is the same filter)."""
+        return {"closed": self.closed, "active": self.active, "archived": self.archived,
+                "id": sorted(self.ids), "slug": sorted(self.slugs), "condition_ids": sorted(self.condition_ids),
+                "clob_token_ids": sorted(self.token_ids), "end": [self.end_min, self.end_max],
+                "start": [self.start_min, self.start_max]}
+
     def explicit(self) -> list[int] | None:
         """Indices named by id/slug/condition_ids/clob_token_ids (intersection), or None."""
         w = self.world
@@ -158,7 +165,8 @@ def build_router(world) -> Router:
         if denied is not None:
             return denied
         limit = limit_of(req)
-        fp = fingerprint(req.query)
+        flt = _Filters(world, req)
+        fp = fingerprint(flt.canonical())
         position = 0
         token = req.arg("after_cursor")
         if token:
@@ -166,7 +174,6 @@ def build_router(world) -> Router:
                 position = codec.decode(token, fp)
             except CursorError as exc:
                 return validation_error(str(exc), status=400)
-        flt = _Filters(world, req)
         explicit = flt.explicit()
         source = (i for i in explicit if i >= position) if explicit is not None else range(position, flt.count)
         page: list[int] = []
