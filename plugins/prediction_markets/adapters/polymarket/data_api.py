@@ -20,6 +20,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from prediction_markets.adapters.base import (
@@ -39,12 +40,24 @@ TRADE_KEY_FIELDS = ("conditionId", "asset", "transactionHash", "proxyWallet", "s
                     "timestamp", "outcomeIndex")
 
 
+def _key_text(value: Any) -> str:
+    """A field as Postgres renders `jsonb ->> key`: numbers in plain decimal notation."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
 def trade_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The stable key of each fill on one page (see the module docstring)."""
+    """The stable key of each fill on one page (see the module docstring). dbt staging computes
+    the same key in SQL from the landed JSON; this is its Python twin for tests and tools."""
     seen: Counter[str] = Counter()
     keys = []
     for row in rows:
-        natural = "|".join("" if row.get(f) is None else str(row.get(f)) for f in TRADE_KEY_FIELDS)
+        natural = "|".join(_key_text(row.get(f)) for f in TRADE_KEY_FIELDS)
         ordinal = seen[natural]
         seen[natural] += 1
         keys.append(hashlib.sha256(f"{natural}|{ordinal}".encode()).hexdigest())
