@@ -10,6 +10,7 @@ from prediction_markets.adapters.base import VenueAdapter
 # source -> "module:class"; imported lazily so DAG parsing stays cheap.
 REGISTRY: dict[str, str] = {
     "polymarket": "prediction_markets.adapters.polymarket:PolymarketAdapter",
+    "kalshi": "prediction_markets.adapters.kalshi:KalshiAdapter",
 }
 
 

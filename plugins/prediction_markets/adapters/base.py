@@ -36,8 +36,12 @@ class Request:
     params: tuple[tuple[str, str], ...] = ()
     method: str = "GET"
     json: Any = None
-    # Name under which the request is rate limited and reported; the path template.
+    # Name under which the request is reported; the path template.
     endpoint: str = ""
+    # Rate-limit units this request consumes (venues charge batch calls per item).
+    cost: int = 1
+    # Sign the request with the connection's credentials (venues whose hook implements it).
+    signed: bool = False
 
     def __post_init__(self) -> None:
         if not self.endpoint:
@@ -64,6 +68,8 @@ class Request:
             "method": self.method,
             "json": self.json,
             "endpoint": self.endpoint,
+            "cost": self.cost,
+            "signed": self.signed,
         }
 
     @classmethod
@@ -76,6 +82,8 @@ class Request:
             method=data.get("method", "GET"),
             json=data.get("json"),
             endpoint=data.get("endpoint", ""),
+            cost=int(data.get("cost", 1)),
+            signed=bool(data.get("signed", False)),
         )
 
 
@@ -150,9 +158,12 @@ class ScopeState:
 
 
 class Catalog(Protocol):
-    """Read access to landing.market_catalog, provided by the operator."""
+    """Read access to landing state, provided by the operator."""
 
     def open_markets_not_seen_since(self, source: str, since: datetime) -> list[CatalogEntry]: ...
+
+    def venue_state(self, resource: str, scope: str) -> Mapping[str, Any]:
+        """The `state` another resource of this venue checkpointed (e.g. a cutoff it read)."""
 
 
 @dataclass
@@ -228,6 +239,10 @@ class VenueAdapter(ABC):
 
     @abstractmethod
     def rate_rules(self, conn_id: str) -> Sequence[RateRule]: ...
+
+    def hook_class(self, conn_id: str) -> str:
+        """"module:Class" of the hook for a connection; venues with their own auth override it."""
+        return "prediction_markets.hooks.venue_http:VenueHttpHook"
 
     def conn_ids(self, resources: Sequence[str]) -> tuple[str, ...]:
         return tuple(sorted({self.resource(r).conn_id for r in resources}))

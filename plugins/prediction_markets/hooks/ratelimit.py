@@ -36,7 +36,7 @@ def slot_for(rule: RateRule, safety: float = 0.9, burst_fraction: float = 0.1) -
 
 
 class LimiterStore(Protocol):
-    def reserve(self, slots: Sequence[Slot]) -> float: ...
+    def reserve(self, slots: Sequence[Slot], cost: int = 1) -> float: ...
 
     def pause(self, keys: Sequence[str], seconds: float) -> None: ...
 
@@ -48,14 +48,14 @@ class LocalStore:
         self._tat: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def reserve(self, slots: Sequence[Slot]) -> float:
+    def reserve(self, slots: Sequence[Slot], cost: int = 1) -> float:
         with self._lock:
             now = time.monotonic()
             at = now
             for s in slots:
                 at = max(at, self._tat.get(s.key, now) - (s.burst - 1) * s.interval_s)
             for s in slots:
-                self._tat[s.key] = max(self._tat.get(s.key, now), at) + s.interval_s
+                self._tat[s.key] = max(self._tat.get(s.key, now), at) + s.interval_s * cost
             return at - now
 
     def pause(self, keys: Sequence[str], seconds: float) -> None:
@@ -79,11 +79,11 @@ class PostgresStore:
             self._conn.autocommit = True
         return self._conn.cursor()
 
-    def reserve(self, slots: Sequence[Slot]) -> float:
+    def reserve(self, slots: Sequence[Slot], cost: int = 1) -> float:
         with self._lock, self._cursor() as cur:
             cur.execute(
-                "select landing.rate_limit_reserve(%s::text[], %s::float8[], %s::float8[])",
-                ([s.key for s in slots], [s.interval_s for s in slots], [s.burst for s in slots]),
+                "select landing.rate_limit_reserve(%s::text[], %s::float8[], %s::float8[], %s)",
+                ([s.key for s in slots], [s.interval_s for s in slots], [s.burst for s in slots], cost),
             )
             return float(cur.fetchone()[0])
 
@@ -109,12 +109,12 @@ class RateLimiter:
     def keys_for(self, path: str) -> list[str]:
         return [r.key for r in self.rules if r.matches(path)]
 
-    def acquire(self, path: str) -> float:
-        """Block until a request to `path` may be sent; returns the seconds waited."""
+    def acquire(self, path: str, cost: int = 1) -> float:
+        """Block until a request to `path` costing `cost` units may be sent; returns the wait."""
         slots = [self._slots[k] for k in self.keys_for(path)]
         if not slots:
             return 0.0
-        wait = self.store.reserve(slots)
+        wait = self.store.reserve(slots, cost)
         if wait > 0:
             self._sleep(wait)
         return max(0.0, wait)

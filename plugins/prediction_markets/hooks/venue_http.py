@@ -183,7 +183,8 @@ class VenueHttpHook(BaseHook):
 
     # -- requests --------------------------------------------------------------------------
     def auth_headers(self, method: str, url: str) -> Mapping[str, str]:
-        """Per-request authentication headers; venues that sign requests override this."""
+        """Headers authenticating a `signed` request; venues that sign requests override this.
+        Without credentials a signed request goes out unsigned and the venue's 401 is landed."""
         return {}
 
     def url_for(self, request: Request) -> str:
@@ -193,7 +194,7 @@ class VenueHttpHook(BaseHook):
     def _send(self, request: Request) -> Response:
         session = self.get_conn()
         url = self.url_for(request)
-        waited = self.limiter.acquire(request.path)
+        waited = self.limiter.acquire(request.path, request.cost)
         if waited > 0:
             self.stats.add(rate_limit_waits=1, rate_limit_wait_s=waited)
         started = time.monotonic()
@@ -203,7 +204,7 @@ class VenueHttpHook(BaseHook):
                 url,
                 params=list(request.params),
                 json=request.json,
-                headers=dict(self.auth_headers(request.method, url)),
+                headers=dict(self.auth_headers(request.method, url)) if request.signed else None,
                 timeout=self.timeout,
             )
             body = resp.content

@@ -34,6 +34,13 @@ class LandingReader:
         )
         return {r[0]: (r[1], ScopeState(high_water_mark=r[2], state=r[3] or {})) for r in rows}
 
+    def venue_state(self, resource: str, scope: str) -> Mapping[str, Any]:
+        rows = self._fetch(
+            "select state from landing.sync_state where source = %s and resource = %s and scope = %s",
+            (self.source, resource, scope),
+        )
+        return rows[0][0] if rows and rows[0][0] else {}
+
     def _entries(self, sql: str, args: Sequence[Any]) -> list[CatalogEntry]:
         return [CatalogEntry(*row) for row in self._fetch(sql, args)]
 

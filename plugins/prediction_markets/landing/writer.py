@@ -205,8 +205,9 @@ class LandingWriter:
                 now = datetime.now(timezone.utc)
                 rows = {}
                 for e in catalog:  # the last occurrence on a page wins
+                    keys = {k: v for k, v in e.keys.items() if v is not None}  # a page never erases a key
                     rows[e.market_id] = (
-                        self.run.source, e.market_id, e.event_id, json.dumps(dict(e.keys)),
+                        self.run.source, e.market_id, e.event_id, json.dumps(keys),
                         e.opened_at, e.closed_at, e.is_closed, now, landing_id,
                     )
                 cur.executemany(_UPSERT_CATALOG, list(rows.values()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from importlib import import_module
 from typing import Any
 
 from airflow.providers.postgres.hooks.postgres import PostgresHook
@@ -19,6 +20,11 @@ from prediction_markets.landing.writer import LandingWriter, RunInfo
 from prediction_markets.operators.walk import Extraction
 
 WAREHOUSE_CONN_ID = "warehouse"
+
+
+def load_class(path: str) -> type:
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
 
 
 def venue_settings(source: str) -> dict[str, Any]:
@@ -61,8 +67,9 @@ class VenueExtractOperator(BaseOperator):
         store = PostgresStore(pg.get_conn)
         conn_ids = adapter.conn_ids(self.venue_resources)
         hooks = {
-            cid: VenueHttpHook(cid, rate_rules=adapter.rate_rules(cid), limiter_store=store,
-                               pool_size=self.max_workers + 2)
+            cid: load_class(adapter.hook_class(cid))(
+                cid, rate_rules=adapter.rate_rules(cid), limiter_store=store, pool_size=self.max_workers + 2
+            )
             for cid in conn_ids
         }
         reader = LandingReader(control, self.source)

@@ -1,0 +1,293 @@
+"""Kalshi adapter over recorded responses: requests, cursor paging, cutoff routing, quirks."""
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from prediction_markets.adapters import get_adapter
+from prediction_markets.adapters.base import (
+    CatalogEntry,
+    Interval,
+    PageShapeError,
+    Response,
+    RunContext,
+    Scope,
+    ScopeState,
+)
+from prediction_markets.adapters.kalshi.reference import catalog_entry
+from prediction_markets.adapters.kalshi.trades import HISTORICAL, LIVE, split_at_cutoff
+
+UTC = timezone.utc
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "kalshi"
+INTERVAL = Interval(datetime(2026, 8, 6, 10, tzinfo=UTC), datetime(2026, 8, 6, 11, tzinfo=UTC))
+CUTOFF = {"market_settled_ts": "2026-06-07T00:00:00Z", "trades_created_ts": "2026-06-07T00:00:00Z",
+          "orders_updated_ts": "2026-06-07T00:00:00Z", "market_positions_last_updated_ts": "2026-06-07T00:00:00Z"}
+
+
+def sample(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def ok(data):
+    return Response(status=200, body=json.dumps(data).encode(), data=data)
+
+
+def status(code, data):
+    return Response(status=code, body=json.dumps(data).encode(), data=data)
+
+
+class Catalog:
+    def __init__(self, state=None):
+        self.state = state or {}
+
+    def venue_state(self, resource, scope):
+        return self.state.get((resource, scope), {})
+
+    def open_markets_not_seen_since(self, source, since):
+        return []
+
+
+def ctx(interval=INTERVAL, **kw):
+    kw.setdefault("catalog", Catalog({("historical_cutoff", "current"): CUTOFF}))
+    return RunContext(interval=interval, started_at=interval.end + timedelta(minutes=5), settings={}, **kw)
+
+
+@pytest.fixture
+def adapter():
+    return get_adapter("kalshi")
+
+
+def walk(resource, scope, run, pages, previous=ScopeState()):
+    """Feed `pages` (responses) to a walk; returns the requests made and the last step."""
+    request, progress = resource.start(scope, run, previous)
+    requests, step = [], None
+    for page in pages:
+        requests.append(request)
+        step = resource.advance(scope, run, progress, request, page)
+        request, progress = step.next, step.progress
+        if request is None:
+            break
+    return requests, step
+
+
+# -- cursor paging --------------------------------------------------------------------------
+@pytest.mark.parametrize("end", [{"cursor": ""}, {"cursor": None}, {}])
+def test_markets_walk_ends_only_on_empty_null_or_missing_cursor(adapter, end):
+    res = adapter.resource("markets")
+    scope = next(s for s in res.scopes(ctx()) if s.key == "updated")
+    full = sample("markets.json")
+    short = {"markets": full["markets"][:1], "cursor": "CgwIyeGVywYQ0Lvs-page2"}  # a short page is not the end
+    requests, step = walk(res, scope, ctx(), [ok(full), ok(short), ok({"markets": [], **end})])
+    assert [r.param("cursor") for r in requests] == [None, full["cursor"], "CgwIyeGVywYQ0Lvs-page2"]
+    assert step.next is None
+    assert requests[0].param("mve_filter") == "exclude" and requests[0].param("limit") == "1000"
+    assert requests[0].param("min_updated_ts") is None  # first run: everything live
+
+
+def test_repeated_cursor_is_a_loop_error(adapter):
+    res = adapter.resource("markets")
+    scope = next(s for s in res.scopes(ctx()) if s.key == "updated")
+    page = sample("markets.json")
+    with pytest.raises(PageShapeError, match="cursor loop"):
+        walk(res, scope, ctx(), [ok(page), ok({"markets": [], "cursor": "other"}), ok(page)])
+
+
+def test_incremental_markets_use_min_updated_ts_only_with_mve_exclude(adapter):
+    res = adapter.resource("markets")
+    hwm = datetime(2026, 8, 6, 9, tzinfo=UTC)
+    scopes = {s.key: s for s in res.scopes(ctx())}
+    req, _ = res.start(scopes["updated"], ctx(), ScopeState(high_water_mark=hwm))
+    assert req.param("min_updated_ts") == str(int((hwm - timedelta(hours=1)).timestamp()))
+    req, _ = res.start(scopes["open"], ctx(), ScopeState(high_water_mark=hwm))
+    assert req.param("status") == "open" and req.param("min_updated_ts") is None
+    with_parlays = get_adapter("kalshi", {"mve_filter": None}).resource("markets")
+    req, _ = with_parlays.start(scopes["updated"], ctx(), ScopeState(high_water_mark=hwm))
+    assert req.param("mve_filter") is None and req.param("min_updated_ts") is None
+
+
+def test_markets_walk_records_newest_update_as_checkpoint(adapter):
+    res = adapter.resource("markets")
+    scope = next(s for s in res.scopes(ctx()) if s.key == "updated")
+    market = sample("market_object_2026-08.json")
+    page = {"markets": [dict(market, ticker="A", updated_time="2026-08-06T09:10:11.123Z"),
+                        dict(market, ticker="B", updated_time="2026-08-06T09:40:00Z")], "cursor": "c2"}
+    last = {"markets": [dict(market, ticker="C", updated_time="2026-08-06T09:20:00.5Z")], "cursor": ""}
+    _, step = walk(res, scope, ctx(), [ok(page), ok(last)])
+    assert step.high_water_mark == datetime(2026, 8, 6, 9, 40, tzinfo=UTC)
+    # Pages of the January 2026 shape carry no updated_time: no checkpoint, the next walk is full.
+    _, step = walk(res, scope, ctx(), [ok({**sample("markets.json"), "cursor": ""})])
+    assert step.high_water_mark is None and len(step.catalog) == len(sample("markets.json")["markets"])
+
+
+# -- catalog --------------------------------------------------------------------------------
+def test_catalog_entry_from_live_market_and_zero_timestamps():
+    market = sample("market_object_2026-08.json")
+    entry = catalog_entry(market, "KXFED")
+    assert entry.market_id == market["ticker"] and entry.event_id == market["event_ticker"]
+    assert entry.keys["series_ticker"] == "KXFED"
+    zero = dict(market, open_time="0001-01-01T00:00:00Z", status="finalized", settlement_ts="2026-05-01T00:00:00Z")
+    entry = catalog_entry(zero)
+    assert entry.opened_at is None and entry.is_closed
+    assert entry.closed_at == datetime(2026, 5, 1, tzinfo=UTC) and "series_ticker" not in entry.keys
+
+
+def test_events_give_nested_markets_their_series(adapter):
+    res = adapter.resource("events")
+    (scope,) = res.scopes(ctx())
+    req, progress = res.start(scope, ctx(), ScopeState())
+    assert req.param("with_nested_markets") == "true" and req.param("limit") == "200"
+    event = dict(sample("events.json")["events"][0], series_ticker="KXFED",
+                 markets=[dict(sample("market_object_2026-08.json"), ticker="FED-23FEB-T4.25", event_ticker="FED-23FEB")])
+    step = res.advance(scope, ctx(), progress, req, ok({"events": [event], "cursor": ""}))
+    assert [(e.market_id, e.keys["series_ticker"]) for e in step.catalog] == [("FED-23FEB-T4.25", "KXFED")]
+
+
+def test_series_is_one_page_and_tolerates_null_arrays(adapter):
+    res = adapter.resource("series")
+    body = sample("series_list.json")
+    assert body.get("cursor") is None
+    _, step = walk(res, Scope("all"), ctx(), [ok(body)])
+    assert step.next is None and step.records == len(body["series"])
+    _, step = walk(res, Scope("all"), ctx(), [ok({"series": None})])  # "required" array sent as null
+    assert step.records == 0
+
+
+def test_error_envelopes_fail_the_walk_with_the_venue_message(adapter):
+    res = adapter.resource("markets")
+    scope = next(s for s in res.scopes(ctx()) if s.key == "updated")
+    errors = sample("errors.json")
+    with pytest.raises(PageShapeError, match="invalid_price: invalid price"):
+        walk(res, scope, ctx(), [status(400, errors[1]["body"])])
+    with pytest.raises(PageShapeError, match="too many requests"):
+        walk(res, scope, ctx(), [status(429, errors[0]["body"])])
+
+
+def test_historical_markets_backfill_runs_once(adapter):
+    res = adapter.resource("historical_markets")
+    (scope,) = res.scopes(ctx())
+    requests, step = walk(res, scope, ctx(), [ok({"markets": sample("markets.json")["markets"], "cursor": None})])
+    assert requests[0].path == "/historical/markets" and step.state == {"complete": True}
+    assert res.start(scope, ctx(), ScopeState(state={"complete": True}))[0] is None
+
+
+def test_cutoff_is_kept_as_state(adapter):
+    res = adapter.resource("historical_cutoff")
+    _, step = walk(res, Scope("current"), ctx(), [ok(sample("historical_cutoff.json"))])
+    assert step.state["trades_created_ts"] == "2026-06-07T00:00:00+00:00"
+
+
+# -- trades and the historical cutoff -------------------------------------------------------
+def test_split_at_cutoff():
+    a, b, c = (datetime(2026, 6, 6, 23, tzinfo=UTC), datetime(2026, 6, 7, tzinfo=UTC),
+               datetime(2026, 6, 7, 1, tzinfo=UTC))
+    assert split_at_cutoff(a, b, c) == [(HISTORICAL, a, b)]
+    assert split_at_cutoff(b, c, a) == [(LIVE, b, c)]
+    assert split_at_cutoff(a, c, b) == [(HISTORICAL, a, b), (LIVE, b, c)]
+    assert split_at_cutoff(a, c, None) == [(LIVE, a, c)]
+
+
+@pytest.mark.parametrize("interval, paths", [
+    (Interval(datetime(2026, 5, 1, 10, tzinfo=UTC), datetime(2026, 5, 1, 11, tzinfo=UTC)), [HISTORICAL]),
+    (Interval(datetime(2026, 6, 6, 23, 30, tzinfo=UTC), datetime(2026, 6, 7, 0, 30, tzinfo=UTC)), [HISTORICAL, LIVE]),
+    (INTERVAL, [LIVE]),
+])
+def test_trades_route_by_the_cutoff(adapter, interval, paths):
+    res = adapter.resource("trades")
+    run = ctx(interval)
+    trades = sample("trades_2026-08.json")
+    pages = [ok(sample("historical_cutoff.json"))] + [ok(trades)] * len(paths)
+    requests, step = walk(res, Scope("all"), run, pages)
+    assert requests[0].path == "/historical/cutoff" and requests[0].resource == "historical_cutoff"
+    assert [r.path for r in requests[1:]] == paths
+    first, last = requests[1], requests[-1]
+    assert int(first.param("min_ts")) == int(interval.start.timestamp()) - 60  # overlap
+    assert int(last.param("max_ts")) == int(interval.end.timestamp())
+    if len(paths) == 2:
+        cutoff = int(datetime(2026, 6, 7, tzinfo=UTC).timestamp())
+        assert int(requests[1].param("max_ts")) == cutoff and int(requests[2].param("min_ts")) == cutoff - 60
+    assert step.next is None and step.high_water_mark == interval.end
+
+
+def test_trades_fill_the_gap_since_an_older_checkpoint(adapter):
+    res = adapter.resource("trades")
+    old = INTERVAL.start - timedelta(hours=5)
+    _, progress = res.start(Scope("all"), ctx(), ScopeState(high_water_mark=old))
+    assert progress["window"][0] == (old - timedelta(seconds=60)).isoformat()
+
+
+def test_legacy_trades_page_counts_records(adapter):
+    res = adapter.resource("trades")
+    legacy = sample("trades.json")
+    requests, step = walk(res, Scope("all"), ctx(), [ok(sample("historical_cutoff.json")), ok({**legacy, "cursor": ""})])
+    assert step.records == len(legacy["trades"])
+
+
+# -- candles --------------------------------------------------------------------------------
+def entry(ticker="KXFED-27APR-T4.25", series="KXFED", settled=None, closed=None, opened=None):
+    keys = {"series_ticker": series} if series else {}
+    if settled:
+        keys["settled_at"] = settled.isoformat()
+    return CatalogEntry(ticker, "KXFED-27APR", keys, opened, closed, closed is not None)
+
+
+def test_candles_use_the_event_series_for_live_markets(adapter):
+    res = adapter.resource("candlesticks")
+    scopes = list(res.scopes(ctx(items=[entry(ticker="FED-23FEB-T4.25", series="KXFED")])))
+    assert [s.key for s in scopes] == ["FED-23FEB-T4.25:1", "FED-23FEB-T4.25:60", "FED-23FEB-T4.25:1440"]
+    req, progress = res.start(scopes[0], ctx(), ScopeState())
+    assert req.path == "/series/KXFED/markets/FED-23FEB-T4.25/candlesticks"  # not "FED" from the ticker
+    assert dict(req.params) == {"start_ts": str(int(INTERVAL.start.timestamp())),
+                                "end_ts": str(int(INTERVAL.end.timestamp())), "period_interval": "1"}
+    step = res.advance(scopes[0], ctx(), progress, req, ok(sample("candlesticks.json")))
+    assert step.next is None and step.records == len(sample("candlesticks.json")["candlesticks"])
+    assert step.high_water_mark == INTERVAL.end
+
+
+def test_candles_of_markets_settled_before_the_cutoff_come_from_the_historical_tier(adapter):
+    res = adapter.resource("candlesticks")
+    run = ctx(items=[entry(series=None, settled=datetime(2026, 5, 1, tzinfo=UTC))])
+    scope = next(iter(res.scopes(run)))
+    req, _ = res.start(scope, run, ScopeState())
+    assert req.path == "/historical/markets/KXFED-27APR-T4.25/candlesticks"
+
+
+def test_candles_fall_back_to_historical_on_404_and_skip_unknown_series(adapter):
+    res = adapter.resource("candlesticks")
+    scope = next(iter(res.scopes(ctx(items=[entry()]))))
+    req, progress = res.start(scope, ctx(), ScopeState())
+    step = res.advance(scope, ctx(), progress, req, status(404, {"error": {"code": "not_found", "message": "x"}}))
+    assert step.next.path.startswith("/historical/markets/") and step.warnings
+    unknown = next(iter(res.scopes(ctx(items=[entry(series=None)]))))
+    assert res.start(unknown, ctx(), ScopeState())[0] is None
+
+
+def test_long_candle_windows_are_chunked():
+    res = get_adapter("kalshi", {"candles_per_request": 100, "candle_periods": [1]}).resource("candlesticks")
+    scope = next(iter(res.scopes(ctx(items=[entry()]))))
+    old = INTERVAL.start - timedelta(hours=5)
+    requests, _ = walk(res, scope, ctx(), [ok({"candlesticks": []})] * 10, ScopeState(high_water_mark=old))
+    spans = [(int(r.param("start_ts")), int(r.param("end_ts"))) for r in requests]
+    assert spans[0][0] == int(old.timestamp()) and spans[-1][1] == int(INTERVAL.end.timestamp())
+    assert all(b - a <= 100 * 60 for a, b in spans) and len(spans) == 4
+
+
+# -- order books ----------------------------------------------------------------------------
+def test_orderbooks_batch_costs_per_ticker_and_falls_back_one_by_one(adapter):
+    res = adapter.resource("orderbooks")
+    items = [entry(ticker=f"T{i}") for i in range(3)] + [entry(ticker="SHUT", closed=INTERVAL.start)]
+    (scope,) = res.scopes(ctx(items=items))
+    req, progress = res.start(scope, ctx(), ScopeState())
+    assert req.path == "/markets/orderbooks" and req.cost == 3 and req.signed
+    assert [v for k, v in req.params if k == "tickers"] == ["T0", "T1", "T2"]
+    batch = {"orderbooks": [{"ticker": "T0", "orderbook_fp": sample("orderbook.json")["orderbook_fp"]}]}
+    assert res.advance(scope, ctx(), progress, req, ok(batch)).records == 1
+    refused = status(401, sample("errors.json")[2]["body"])
+    requests, step = walk(res, scope, ctx(), [refused, ok(sample("orderbook.json")),
+                                              status(404, {"error": {"code": "not_found"}}),
+                                              ok(sample("orderbook_2026-01_empty_legacy.json"))])
+    assert [r.path for r in requests] == ["/markets/orderbooks", "/markets/T0/orderbook", "/markets/T1/orderbook",
+                                          "/markets/T2/orderbook"]
+    assert step.next is None
+    assert list(res.scopes(ctx(items=items, run_type="backfill"))) == []
