@@ -1,0 +1,32 @@
+{#- JSON helpers for landed pages. Venues drift: an array may arrive as a JSON-in-string
+    ('["Yes", "No"]'), a string as a number, a key may vanish. None of these macros raises on
+    such input: what cannot be read becomes null (or an empty array for element lists). -#}
+
+{#- A jsonb value as an array to unnest: the array itself, else an empty array. -#}
+{% macro json_array(expr) -%}
+    (case when jsonb_typeof({{ expr }}) = 'array' then {{ expr }} else '[]'::jsonb end)
+{%- endmacro %}
+
+{#- A list field that may be a real JSON array or a JSON array serialised in a string
+    (Polymarket `outcomes`, `outcomePrices`, `clobTokenIds`, `umaResolutionStatuses`).
+    Returns a jsonb array, or null when the value is missing or not a flat array of scalars
+    (the string is only parsed when it matches that shape, so a malformed one cannot fail
+    the query). -#}
+{% macro json_in_string_array(expr) -%}
+    (case
+        when jsonb_typeof({{ expr }}) = 'array' then {{ expr }}
+        when jsonb_typeof({{ expr }}) = 'string'
+            and ({{ expr }} #>> '{}') ~ {{ json_scalar_array_pattern() }}
+            then ({{ expr }} #>> '{}')::jsonb
+    end)
+{%- endmacro %}
+
+{% macro json_scalar_array_pattern() -%}
+    {%- set scalar = '(?:"(?:[^"\\\\]|\\\\.)*"|-?[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)' -%}
+    '^\s*\[\s*(?:{{ scalar }}(?:\s*,\s*{{ scalar }})*)?\s*\]\s*$'
+{%- endmacro %}
+
+{#- The text of element `i` (0-based) of a jsonb array, or null. -#}
+{% macro json_array_text(array_expr, index_expr) -%}
+    ({{ array_expr }} ->> ({{ index_expr }})::int)
+{%- endmacro %}

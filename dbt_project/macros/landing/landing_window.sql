@@ -1,0 +1,119 @@
+{#- Incremental reads of landing.raw_api_responses.
+
+    landing_id is assigned in commit order, so "every row up to N" is a stable snapshot.
+    - The horizon: at the start of each invocation (on-run-start) the current max landing_id is
+      fixed in <intermediate>.landing_horizons for that invocation_id. Every model of the
+      invocation reads landing rows up to that same id, so the marts built together agree with
+      each other (a price point is never modelled before the market it belongs to) even while
+      extraction keeps landing pages.
+    - The cursor: each incremental mart keeps, in <intermediate>.landing_cursors, the horizon up
+      to which it has been built (written by the partitioned_incremental materialization in the
+      same transaction as the rows). An incremental run reads landing rows in (cursor, horizon].
+    The predicate is rendered with literal ids so Postgres pushes it through the staging views
+    down to the landing scan (index on landing_id). -#}
+
+{% macro landing_state_schema() -%}
+    {{ generate_schema_name('intermediate', none) }}
+{%- endmacro %}
+
+{% macro fix_landing_horizon() %}
+    {%- set schema = landing_state_schema() -%}
+    create schema if not exists {{ schema }};
+    create table if not exists {{ schema }}.landing_horizons (
+        invocation_id text primary key,
+        landing_id bigint not null,
+        fixed_at timestamptz not null default now()
+    );
+    create table if not exists {{ schema }}.landing_cursors (
+        relation_name text primary key,
+        landing_id bigint not null,
+        invocation_id text,
+        updated_at timestamptz not null default now()
+    );
+    comment on table {{ schema }}.landing_horizons is
+        'dbt: the landing_id horizon of each invocation (every model reads landing rows up to it)';
+    comment on table {{ schema }}.landing_cursors is
+        'dbt: per incremental model, the landing_id up to which it has been built';
+    delete from {{ schema }}.landing_horizons where fixed_at < now() - interval '7 days';
+    insert into {{ schema }}.landing_horizons (invocation_id, landing_id)
+    select '{{ invocation_id }}', coalesce(max(landing_id), 0)
+    from {{ source('landing', 'raw_api_responses') }}
+    on conflict (invocation_id) do nothing;
+{% endmacro %}
+
+{#- The horizon fixed for this invocation, or none (outside run/build, hooks do not run). -#}
+{% macro fixed_landing_horizon() -%}
+    {%- set fixed = none -%}
+    {%- if execute -%}
+        {%- set relation = adapter.get_relation(database=target.database, schema=landing_state_schema(),
+                                                identifier='landing_horizons') -%}
+        {%- if relation is not none -%}
+            {%- set result = run_query("select landing_id from " ~ relation ~ " where invocation_id = '" ~ invocation_id ~ "'") -%}
+            {%- if result.rows | length > 0 -%}
+                {%- set fixed = result.rows[0][0] -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(fixed) }}
+{%- endmacro %}
+
+{#- The horizon as a literal, or a subquery on landing when none is fixed. -#}
+{% macro landing_horizon() -%}
+    {%- set fixed = fixed_landing_horizon() -%}
+    {%- if fixed is not none -%}
+        {{ fixed }}
+    {%- else -%}
+        (select coalesce(max(landing_id), 0) from {{ source('landing', 'raw_api_responses') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The landing_id this model has been built up to (incremental runs only). -#}
+{% macro landing_cursor(relation=this) -%}
+    {%- set cursor = none -%}
+    {%- if execute -%}
+        {%- set cursors = adapter.get_relation(database=target.database, schema=landing_state_schema(),
+                                               identifier='landing_cursors') -%}
+        {%- if cursors is not none -%}
+            {%- set result = run_query("select landing_id from " ~ cursors ~ " where relation_name = '" ~ relation.render() ~ "'") -%}
+            {%- if result.rows | length > 0 -%}
+                {%- set cursor = result.rows[0][0] -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- if cursor is none -%}
+            {%- set result = run_query("select coalesce(max(landing_id), 0) from " ~ relation) -%}
+            {%- set cursor = result.rows[0][0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if cursor is not none -%}
+        {{ cursor }}
+    {%- else -%}
+        (select coalesce(max(landing_id), 0) from {{ relation }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The predicate every landing-driven mart applies to its input: up to the horizon, and past
+    the cursor on incremental runs. -#}
+{% macro landing_window(column='landing_id') -%}
+    {{ column }} <= {{ landing_horizon() }}
+    {%- if is_incremental() %}
+    and {{ column }} > {{ landing_cursor() }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Called by the materialization after the rows are written (same transaction). Without a
+    fixed horizon nothing is recorded: the next run falls back to max(landing_id) of the table,
+    which never skips a landing row. -#}
+{% macro record_landing_cursor(relation) -%}
+    {%- set horizon = fixed_landing_horizon() -%}
+    {%- set schema = landing_state_schema() -%}
+    {%- if horizon is not none -%}
+    insert into {{ schema }}.landing_cursors (relation_name, landing_id, invocation_id, updated_at)
+    values ('{{ relation.render() }}', {{ horizon }}, '{{ invocation_id }}', now())
+    on conflict (relation_name) do update
+        set landing_id = excluded.landing_id,
+            invocation_id = excluded.invocation_id,
+            updated_at = excluded.updated_at
+    {%- else -%}
+    delete from {{ schema }}.landing_cursors where relation_name = '{{ relation.render() }}'
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,24 @@
+-- grain: one row per landed fill (the same fill appears once per page that carried it), all venues
+{%- set columns = [
+    'trade_id', 'source', 'market_id', 'outcome_id', 'outcome_index', 'outcome_name', 'side', 'price',
+    'quantity', 'notional', 'wallet_address', 'transaction_hash', 'traded_at', 'observed_at',
+    'landing_id', 'entity_position',
+] %}
+
+with
+
+polymarket_trades as (
+
+    select {{ columns | join(', ') }}
+    from {{ ref('stg_polymarket__trades') }}
+
+),
+
+-- A venue adds one branch here (its staging model returns the same columns).
+unioned as (
+
+    select * from polymarket_trades
+
+)
+
+select * from unioned

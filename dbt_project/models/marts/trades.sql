@@ -1,0 +1,67 @@
+-- grain: one row per fill per venue (trade_id, source); monthly partitions on traded_at
+{{
+    config(
+        materialized='partitioned_incremental',
+        unique_key=['trade_id', 'source'],
+        partition_by={'field': 'traded_at', 'granularity': 'month'},
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['market_id', 'traded_at']},
+            {'columns': ['wallet_address']},
+        ],
+    )
+}}
+
+with
+
+landed_fills as (
+
+    select * from {{ ref('int_trades_unioned') }}
+    where
+        {{ landing_window() }}
+        and traded_at is not null
+
+),
+
+first_landed as (
+
+    -- A fill is landed by every walk that overlaps it: keep the first landing.
+    select distinct on (trade_id, source) *
+    from landed_fills
+    order by trade_id, source, landing_id, entity_position
+
+),
+
+final as (
+
+    select
+        -- ids
+        trade_id::text as trade_id,
+        source::text as source,
+        market_id::text as market_id,
+        outcome_id::text as outcome_id,
+        wallet_address::text as wallet_address,
+        transaction_hash::text as transaction_hash,
+
+        -- strings
+        outcome_name::text as outcome_name,
+        side::text as side,
+
+        -- numerics
+        outcome_index::int as outcome_index,
+        price::numeric as price,
+        quantity::numeric as quantity,
+        notional::numeric as notional,
+
+        -- timestamps
+        traded_at::timestamptz as traded_at,
+        observed_at::timestamptz as observed_at,
+
+        -- landing
+        landing_id::bigint as landing_id
+
+    from first_landed
+
+)
+
+select * from final

@@ -1,0 +1,170 @@
+-- grain: one row per market object per landed Gamma page (a market is seen on every run)
+with
+
+source as not materialized (
+
+    select
+        landing_id,
+        fetched_at,
+        resource,
+        response
+    from {{ source('landing', 'raw_api_responses') }}
+    where
+        source = 'polymarket'
+        and resource in ('markets', 'events')
+        and status_code = 200
+        and response is not null
+
+),
+
+listed_markets as (
+
+    -- /markets/keyset answers {"markets": [...], "next_cursor": ...}; /markets a bare array.
+    select
+        source.landing_id,
+        source.fetched_at,
+        'markets_listing'::text as observed_via,
+        market.position,
+        market.body,
+        {{ json_array("market.body -> 'events'") }} -> 0 as event_body
+    from source
+    cross join lateral jsonb_array_elements(
+        case jsonb_typeof(source.response)
+            when 'array' then source.response
+            when 'object' then {{ json_array("source.response -> 'markets'") }}
+            else '[]'::jsonb
+        end
+    ) with ordinality as market (body, position)
+    where source.resource = 'markets'
+
+),
+
+event_markets as (
+
+    -- /events objects embed their markets (without the events[] back-reference).
+    select
+        source.landing_id,
+        source.fetched_at,
+        'events_listing'::text as observed_via,
+        event.position * 10000 + market.position as position,
+        market.body,
+        event.body as event_body
+    from source
+    cross join lateral jsonb_array_elements({{ json_array('source.response') }})
+        with ordinality as event (body, position)
+    cross join lateral jsonb_array_elements({{ json_array("event.body -> 'markets'") }})
+        with ordinality as market (body, position)
+    where source.resource = 'events'
+
+),
+
+market_objects as (
+
+    select * from listed_markets
+    union all
+    select * from event_markets
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ json_in_string_array("body -> 'outcomes'") }} as outcome_names,
+        {{ json_in_string_array("body -> 'clobTokenIds'") }} as outcome_ids,
+        {{ json_in_string_array("body -> 'outcomePrices'") }} as outcome_prices,
+        {{ json_in_string_array("body -> 'umaResolutionStatuses'") }} as resolution_status_history,
+        {{ to_boolean("body ->> 'closed'") }} as closed_flag
+    from market_objects
+    where
+        jsonb_typeof(body) = 'object'
+        and coalesce(body ->> 'conditionId', body ->> 'condition_id') is not null
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        lower(coalesce(body ->> 'conditionId', body ->> 'condition_id')) as market_id,
+        'polymarket'::text as source,
+        body ->> 'id' as venue_market_id,
+        event_body ->> 'id' as event_id,
+        body ->> 'questionID' as question_id,
+        body ->> 'negRiskMarketID' as neg_risk_market_id,
+
+        -- strings
+        body ->> 'question' as question,
+        body ->> 'description' as description,
+        body ->> 'slug' as slug,
+        coalesce(
+            nullif(body ->> 'category', ''),
+            nullif(event_body ->> 'category', ''),
+            nullif({{ json_array("event_body -> 'tags'") }} -> 0 ->> 'label', '')
+        ) as category,
+        nullif(body ->> 'resolutionSource', '') as resolution_source,
+        case
+            when {{ to_boolean("body ->> 'archived'") }} then 'archived'
+            when closed_flag then 'closed'
+            when {{ to_boolean("body ->> 'active'") }} then 'active'
+            else 'inactive'
+        end as venue_status,
+        {{ polymarket_resolution_status("body ->> 'umaResolutionStatus'", 'resolution_status_history') }}
+            as resolution_status,
+
+        -- outcomes, index-aligned (names, CLOB token ids, last prices)
+        outcome_names,
+        outcome_ids,
+        outcome_ids as outcome_token_ids,
+        outcome_prices,
+        case
+            when closed_flag
+                and coalesce({{ polymarket_resolution_status("body ->> 'umaResolutionStatus'",
+                                                             'resolution_status_history') }}, 'resolved') = 'resolved'
+                then {{ polymarket_winning_outcome_index('outcome_prices') }}
+        end as winning_outcome_index,
+
+        -- numerics
+        coalesce({{ to_rounded_numeric("body ->> 'volumeNum'") }}, {{ to_rounded_numeric("body ->> 'volume'") }})
+            as volume,
+        {{ to_rounded_numeric("body ->> 'volume24hr'") }} as volume_24h,
+        coalesce({{ to_rounded_numeric("body ->> 'liquidityNum'") }},
+                 {{ to_rounded_numeric("body ->> 'liquidity'") }}) as liquidity,
+        {{ to_probability("body ->> 'bestBid'") }} as best_bid,
+        {{ to_probability("body ->> 'bestAsk'") }} as best_ask,
+        {{ to_probability("body ->> 'lastTradePrice'") }} as last_trade_price,
+        {{ to_probability("body ->> 'orderPriceMinTickSize'") }} as tick_size,
+
+        -- booleans
+        {{ to_boolean("body ->> 'active'") }} as is_active,
+        closed_flag as is_closed,
+        {{ to_boolean("body ->> 'archived'") }} as is_archived,
+        {{ to_boolean("body ->> 'acceptingOrders'") }} as is_accepting_orders,
+        {{ to_boolean("body ->> 'negRisk'") }} as is_neg_risk,
+
+        -- timestamps
+        {{ to_utc_timestamp("body ->> 'createdAt'") }} as created_at,
+        {{ to_utc_timestamp("body ->> 'startDate'") }} as started_at,
+        coalesce(
+            {{ to_utc_timestamp("body ->> 'acceptingOrdersTimestamp'") }},
+            {{ to_utc_timestamp("body ->> 'startDate'") }}
+        ) as opened_at,
+        coalesce(
+            {{ to_utc_timestamp("body ->> 'endDate'") }},
+            {{ to_utc_timestamp("body ->> 'endDateIso'") }}
+        ) as scheduled_close_at,
+        {{ to_utc_timestamp("body ->> 'closedTime'") }} as closed_at,
+        {{ to_utc_timestamp("body ->> 'umaEndDate'") }} as resolution_ended_at,
+        {{ to_utc_timestamp("body ->> 'updatedAt'") }} as updated_at,
+        fetched_at as observed_at,
+
+        -- landing
+        observed_via,
+        landing_id,
+        position::int as entity_position
+
+    from parsed
+
+)
+
+select * from renamed
