@@ -72,7 +72,10 @@ renamed as (
         {{ to_numeric("body ->> 'outcomeIndex'") }}::int as outcome_index,
         {{ to_probability("body ->> 'price'") }} as price,
         {{ to_rounded_numeric("body ->> 'size'") }} as quantity,
-        trim_scale(round({{ to_numeric("body ->> 'price'") }} * {{ to_numeric("body ->> 'size'") }}, 6)) as notional,
+        -- from the rounded price and size, so the float noise does not leak into it
+        trim_scale(round(
+            {{ to_probability("body ->> 'price'") }} * {{ to_rounded_numeric("body ->> 'size'") }}, 6
+        )) as notional,
 
         -- timestamps
         {{ to_utc_timestamp("body ->> 'timestamp'") }} as traded_at,
