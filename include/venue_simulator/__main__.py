@@ -13,12 +13,19 @@ from .server import SimulatorServer
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m venue_simulator",
-                                description="Local simulator of the Polymarket Gamma, CLOB and Data APIs.")
+                                description="Local simulator of the Polymarket (Gamma, CLOB, Data) and Kalshi APIs.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--polymarket-markets", type=int, default=SimConfig.polymarket_markets)
     p.add_argument("--polymarket-trades", type=int, default=SimConfig.polymarket_trades)
+    p.add_argument("--kalshi-series", type=int, default=SimConfig.kalshi_series)
+    p.add_argument("--kalshi-markets", type=int, default=SimConfig.kalshi_markets)
+    p.add_argument("--kalshi-trades", type=int, default=SimConfig.kalshi_trades)
+    p.add_argument("--kalshi-historical-cutoff", default=None,
+                   help="fixed historical cutoff (ISO-8601; default: 90 days before the simulated now)")
+    p.add_argument("--kalshi-public-key", action="append", default=[], metavar="[KEY_ID=]PEM_FILE",
+                   help="public key accepted for signed Kalshi requests (repeatable)")
     p.add_argument("--now", default=None,
                    help="freeze the simulated clock at this ISO-8601 instant (default: follow the wall clock)")
     p.add_argument("--epoch-start", default="2025-01-01T00:00:00Z")
@@ -28,10 +35,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def public_keys(specs: list[str]):
+    """``[KEY_ID=]PEM_FILE`` arguments -> the ``kalshi_public_keys`` setting."""
+    if not specs:
+        return None
+    by_id, anonymous = {}, []
+    for spec in specs:
+        key_id, sep, path = spec.partition("=")
+        if not sep:
+            key_id, path = "", spec
+        with open(path, encoding="utf-8") as fh:
+            pem = fh.read()
+        if key_id:
+            by_id[key_id] = pem
+        else:
+            anonymous.append(pem)
+    if by_id and anonymous:
+        raise SystemExit("--kalshi-public-key: give a key id for every key, or for none")
+    return by_id or anonymous
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     config = SimConfig(host=args.host, port=args.port, seed=args.seed,
                        polymarket_markets=args.polymarket_markets, polymarket_trades=args.polymarket_trades,
+                       kalshi_series=args.kalshi_series, kalshi_markets=args.kalshi_markets,
+                       kalshi_trades=args.kalshi_trades, kalshi_historical_cutoff=args.kalshi_historical_cutoff,
+                       kalshi_public_keys=public_keys(args.kalshi_public_key),
                        now=args.now, epoch_start=args.epoch_start, epoch_end=args.epoch_end,
                        enforce_rate_limits=args.enforce_rate_limits, rate_limit_factor=args.rate_limit_factor)
     started = time.perf_counter()

@@ -75,6 +75,10 @@ def handle_admin(sim, method: str, path: str, query: dict, body: bytes) -> Respo
         return Response.json(200, {
             "seed": cfg.seed, "polymarket_markets": cfg.polymarket_markets,
             "polymarket_trades": cfg.polymarket_trades,
+            "kalshi_series": cfg.kalshi_series, "kalshi_markets": cfg.kalshi_markets,
+            "kalshi_trades": cfg.kalshi_trades,
+            "kalshi_historical_cutoff": (cfg.kalshi_historical_cutoff.isoformat()
+                                         if cfg.kalshi_historical_cutoff is not None else None),
             "epoch_start": cfg.epoch_start.isoformat(), "epoch_end": cfg.epoch_end.isoformat(),
             "enforce_rate_limits": sim.enforce_rate_limits,
         })

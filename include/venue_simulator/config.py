@@ -23,6 +23,14 @@ class SimConfig:
     seed: int = 42
     polymarket_markets: int = 500
     polymarket_trades: int = 250_000
+    # Kalshi: recurring series (plus 3 one-off and 3 parlay series), markets and trades.
+    kalshi_series: int = 12
+    kalshi_markets: int = 600
+    kalshi_trades: int = 150_000
+    # Historical cutoff (market_settled_ts = trades_created_ts); None = 90 days before now.
+    kalshi_historical_cutoff: datetime | str | float | None = None
+    # Public keys accepted for signed requests: PEM string(s), or {key id: PEM}.
+    kalshi_public_keys: list | dict | str | None = None
     now: datetime | str | float | None = None
     epoch_start: datetime | str | float = DEFAULT_EPOCH_START
     epoch_end: datetime | str | float = DEFAULT_EPOCH_END
@@ -46,5 +54,9 @@ class SimConfig:
         self.epoch_end = parse_instant(self.epoch_end)
         if self.epoch_end <= self.epoch_start:
             raise ValueError("epoch_end must be after epoch_start")
-        if self.polymarket_markets < 0 or self.polymarket_trades < 0:
+        sizes = (self.polymarket_markets, self.polymarket_trades, self.kalshi_series, self.kalshi_markets,
+                 self.kalshi_trades)
+        if min(sizes) < 0:
             raise ValueError("world sizes must be >= 0")
+        if self.kalshi_historical_cutoff is not None:
+            self.kalshi_historical_cutoff = parse_instant(self.kalshi_historical_cutoff)

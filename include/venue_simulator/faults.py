@@ -146,12 +146,14 @@ class FaultRegistry:
 # ---------------------------------------------------------------------------- mutations
 
 _RENAME_PREF = ("conditionId", "clobTokenIds", "proxyWallet", "transactionHash", "asset_id",
-                "timestamp", "t", "outcomePrices", "volumeNum", "id")
+                "timestamp", "t", "outcomePrices", "volumeNum", "id", "event_ticker", "trade_id")
 _RETYPE_PREF = ("size", "price", "p", "volumeNum", "timestamp", "t", "liquidityNum",
-                "volume", "liquidity", "outcomeIndex", "orderMinSize", "tick_size")
-_DROP_PREF = ("endDate", "outcomePrices", "price", "hash", "asset", "closed", "outcome")
+                "volume", "liquidity", "outcomeIndex", "orderMinSize", "tick_size", "end_period_ts",
+                "settlement_timer_seconds")
+_DROP_PREF = ("endDate", "outcomePrices", "price", "hash", "asset", "closed", "outcome", "close_time",
+              "yes_price_dollars")
 _NUL_PREF = ("description", "title", "question", "name", "pseudonym", "outcome", "slug")
-_CONTAINER_KEYS = ("markets", "data", "history")
+_CONTAINER_KEYS = ("markets", "data", "history", "trades", "events", "series", "candlesticks", "orderbooks")
 
 
 def records(doc) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Sliding-window rate limiting: queue briefly, then refuse."""
+"""Rate limiting: sliding windows (queue briefly, then refuse) and token buckets (refuse at once)."""
 from __future__ import annotations
 
 import collections
@@ -21,6 +21,7 @@ class RateLimiter:
         self.global_limit = global_limit
         self._lock = threading.Lock()
         self._hits: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self._buckets: dict[str, tuple[float, float]] = {}
 
     def _limit(self, limit: int) -> int:
         return max(1, int(math.floor(limit * self.factor)))
@@ -61,6 +62,20 @@ class RateLimiter:
             else:
                 time.sleep(pause)
 
+    def take_tokens(self, key: str, rate: float, capacity: float, cost: float) -> bool:
+        """Token bucket (both scaled by ``factor``), starting full. A request is admitted when the
+        bucket holds its cost (or is full, for requests costing more than the capacity); the
+        balance may then go negative, delaying the next requests."""
+        rate, capacity = rate * self.factor, max(1.0, capacity * self.factor)
+        with self._lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(key, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
+            admitted = tokens >= min(cost, capacity)
+            self._buckets[key] = (tokens - cost if admitted else tokens, now)
+            return admitted
+
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
+            self._buckets.clear()

@@ -108,6 +108,16 @@ class RateRule:
 
 
 @dataclasses.dataclass
+class TokenRule:
+    """Token bucket: ``rate`` tokens per second up to ``capacity``; a request costs ``cost(req)``."""
+
+    name: str
+    rate: float
+    capacity: float
+    cost: Callable[["Request"], int]
+
+
+@dataclasses.dataclass
 class Mount:
     """One venue host mounted under a URL prefix of the simulator."""
 
@@ -120,3 +130,5 @@ class Mount:
     # Answer used for an over-long request target (None = no check at the venue level).
     url_too_long: Callable[[], Response] | None = None
     not_found: Callable[[Request], Response] | None = None
+    # Token buckets checked (after the sliding windows) when rate limits are enforced.
+    token_rules: list[TokenRule] = dataclasses.field(default_factory=list)

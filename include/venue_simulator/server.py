@@ -40,7 +40,8 @@ class SimulatorServer:
     ...     sim.url("polymarket/gamma")  # base URL of the Gamma connection
     """
 
-    def __init__(self, config: SimConfig | None = None, *, mount_polymarket: bool = True) -> None:
+    def __init__(self, config: SimConfig | None = None, *, mount_polymarket: bool = True,
+                 mount_kalshi: bool = True) -> None:
         self.config = config or SimConfig()
         self.clock = SimClock(self.config.now)
         self.log = RequestLog(self.config.request_log_size)
@@ -66,6 +67,14 @@ class SimulatorServer:
             )
             for m in build_mounts(self.polymarket):
                 self.mount(m)
+        self.kalshi = None
+        if mount_kalshi:
+            from .kalshi import KalshiWorld, build_mount
+            cfg = self.config
+            self.kalshi = KalshiWorld(seed=cfg.seed, n_series=cfg.kalshi_series, n_markets=cfg.kalshi_markets,
+                                      n_trades=cfg.kalshi_trades, epoch_start=cfg.epoch_start,
+                                      epoch_end=cfg.epoch_end, historical_cutoff=cfg.kalshi_historical_cutoff)
+            self.mount(build_mount(self.kalshi, cfg.kalshi_public_keys))
 
     # ------------------------------------------------------------------ lifecycle
     def mount(self, mount: Mount) -> None:
@@ -209,6 +218,10 @@ class SimulatorServer:
                 self.limiter.buckets(mount.service, req.path, mount.rate_rules), self._stopping)
             if not admitted:
                 return error_body(429), fault, queued
+            for rule in mount.token_rules:
+                if not self.limiter.take_tokens(f"{mount.service}:{rule.name}", rule.rate, rule.capacity,
+                                                rule.cost(req)):
+                    return error_body(429), fault, queued
         resp = self._route(req, mount)
         if fault is not None and resp.is_json:
             if fault.kind == "drift":

@@ -84,9 +84,10 @@ def test_cli_serves_until_sigterm():
     try:
         first = proc.stdout.readline()
         assert "ready" in first, first + proc.stderr.read()
-        lines = [proc.stdout.readline() for _ in range(3)]
+        lines = [proc.stdout.readline() for _ in range(4)]
         urls = {line.split()[0]: line.split()[1] for line in lines}
-        assert set(urls) == {"polymarket/gamma", "polymarket/clob", "polymarket/data"}
+        assert set(urls) == {"kalshi", "polymarket/gamma", "polymarket/clob", "polymarket/data"}
+        assert urls["kalshi"].endswith("/kalshi/trade-api/v2")
         assert urls["polymarket/gamma"].endswith("/polymarket/gamma")
         base = urls["polymarket/gamma"].rsplit("/polymarket/gamma", 1)[0]
         assert requests.get(f"{base}/_sim/clock", timeout=5).json()["epoch"] == NOW_TS
