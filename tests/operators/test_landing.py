@@ -63,6 +63,14 @@ def test_landed_json_page_keeps_request_and_body(writer, landing):
                          (landing_id,)) == "landing.raw_api_responses_polymarket"
 
 
+def test_venue_partitions_compress_bodies_with_lz4(writer, landing):
+    rows = landing.rows(
+        "select attrelid::regclass::text, attname, attcompression from pg_attribute "
+        "where attrelid = 'landing.raw_api_responses_polymarket'::regclass "
+        "and attname in ('response', 'response_text', 'response_raw')")
+    assert len(rows) == 3 and all(r[2] == "l" for r in rows)
+
+
 def test_nul_in_one_description_does_not_hide_the_page(writer, landing):
     body = b'{"markets": [{"id": "1", "description": "a\\u0000b"}, {"id": "2", "description": "ok"}]}'
     landing_id = writer.land(Page(REQUEST, response(body), "open"))

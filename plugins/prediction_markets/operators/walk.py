@@ -110,7 +110,6 @@ class Extraction:
         self.max_workers = max_workers
         self.totals = Totals()
         self._writer = _Writer(writer)
-        self._abort = threading.Event()
         self._interval_key = [ctx.interval.start.isoformat(), ctx.interval.end.isoformat()]
 
     def run(self, resources: Sequence[str]) -> Totals:
@@ -121,7 +120,6 @@ class Extraction:
                 # Later resources may read what this one put in the catalog.
                 self._writer.flush()
         finally:
-            self._abort.set()
             self._writer.jobs.put(_STOP)
             self._writer.join()
         if self._writer.error is not None:
@@ -172,8 +170,6 @@ class Extraction:
         else:
             request, progress = resource.start(scope, self.ctx, previous)
         while request is not None:
-            if self._abort.is_set():
-                return None
             result = self.hooks[request.conn_id].fetch(request)
             for number, attempt in enumerate(result.attempts[:-1], start=1):
                 self._writer.put(Page(request, attempt, scope.key, attempt=number))
