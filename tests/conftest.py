@@ -23,6 +23,8 @@ os.environ.update(
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "PYTHONWARNINGS": "ignore",
+        # As in an activated venv: cosmos looks for `dbt` on PATH.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 )
 

@@ -4,6 +4,8 @@ the simulator (live runs set the same AIRFLOW_CONN_* variables to the real hosts
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -48,4 +50,6 @@ def airflow_env(home: Path, warehouse_uri: str) -> dict[str, str]:
         "AIRFLOW_CONN_WAREHOUSE": warehouse_uri,
         "PYTHONWARNINGS": "ignore",
         "PYTHONPATH": f"{ROOT / 'plugins'}:{ROOT / 'include'}:{ROOT}",
+        # As in an activated venv: cosmos looks for `dbt` on PATH.
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }

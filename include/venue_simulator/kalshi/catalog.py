@@ -88,15 +88,14 @@ class SeriesDef:
 
 
 def _grain(frequency: str, spacing: float) -> tuple[str, str, int]:
-    """Coarsest date-code granularity the series' event spacing allows -> (frequency, grain, lead)."""
+    """-> (frequency, date-code granularity, lead): the natural granularity of the frequency, or
+    the coarsest finer one the series' event spacing allows (so date codes stay unique)."""
     grain, lead = CADENCE[frequency]
-    if GRANULARITY_S[grain] <= spacing:
-        return frequency, grain, lead
-    for name in ("monthly", "daily", "hourly"):
-        g, lead = CADENCE[name]
+    order = ("month", "day", "hour", "minute")
+    for g in order[order.index(grain):]:
         if GRANULARITY_S[g] <= spacing:
-            return name, g, lead
-    return "minutely", "minute", CADENCE["minutely"][1]
+            return frequency, g, lead
+    return frequency, "minute", lead
 
 
 def build_series(seed: int, n_regular: int, spacing: float, epoch_start: int) -> list[SeriesDef]:

@@ -78,7 +78,7 @@ class Lifecycles:
             close = created + 60
             return created, created, close, close, close, flags | PROVISIONAL
         u = ((r >> 8) % 1_000_000) / 1_000_000
-        close = created + int(min(14 * DAY, HOUR * (1.0 - u) ** -1.6))
+        close = created + int(min(14 * DAY, 6 * HOUR * (1.0 - u) ** -1.3))
         det = close + 5 + (r >> 32) % 55
         return created, created, close, det, det + 5, flags
 

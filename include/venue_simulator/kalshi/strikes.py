@@ -68,19 +68,20 @@ def event_strikes(seed: int, ev: EventInfo, tz) -> tuple[Strike, ...]:
     if fam == "crypto":
         sym, name, base = ev.series.extra
         center = base * (1.0 + 0.4 * (((r >> 20) % 1000) / 1000.0 - 0.5))
-        step = 10 ** max(-2, int(math.floor(math.log10(center))) - 2) * 5
+        step = 10 ** (int(math.floor(math.log10(center))) - 2) * 5
         v = center * (1 + (u - 0.5) * 0.02)
         out = []
         for p in range(ev.size):
-            x = (math.floor(center / step) + p - 3) * step - (0.01 if step >= 1 else 0)
-            x = round(x, 2 if step >= 1 else 4)
-            out.append(Strike(f"T{_txt(x)}", "greater", _num(x), None, f"${x:,.2f} or above", f"${x:,.2f} or above",
-                              f"{name} price on {day}?", v > x, f"{v:.2f}"))
+            k = max(1, math.floor(center / step) + p - 3)
+            x = round(k * step - 0.01, 2) if step >= 1 else round(k * step, 5)
+            text = f"{x:.2f}" if step >= 1 else f"{x:.5f}".rstrip("0").rstrip(".")
+            out.append(Strike(f"T{text}", "greater", x, None, f"${text} or above", f"${text} or above",
+                              f"{name} price on {day}?", v > x, f"{v:.5g}"))
         return tuple(out)
     row = ev.series.extra                        # econ / fed: (ticker, old, title, unit, base, step, freq)
     unit, base, step = row[3], row[4], row[5]
     drift = ((ev.k * 7 + (r % 5)) % 9) - 4
-    center = max(step, base + step * drift / 2)
+    center = max(step * (ev.size // 2 + 1), base + step * drift / 2)      # strikes stay positive
     v = center + step * (int(u * 4) - 1.5)
     out = []
     for p in range(ev.size):
