@@ -16,6 +16,13 @@
     {{ generate_schema_name('intermediate', none) }}
 {%- endmacro %}
 
+{#- Whether a landing state table exists, asked of the catalog (the relation cache of a run is
+    filled before on-run-start creates these tables). -#}
+{% macro landing_state_table_exists(name) -%}
+    {%- set result = run_query("select to_regclass('" ~ landing_state_schema() ~ "." ~ name ~ "') is not null") -%}
+    {{ return(result.rows[0][0]) }}
+{%- endmacro %}
+
 {% macro fix_landing_horizon() %}
     {%- set schema = landing_state_schema() -%}
     create schema if not exists {{ schema }};
@@ -45,10 +52,8 @@
 {% macro fixed_landing_horizon() -%}
     {%- set fixed = none -%}
     {%- if execute -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema=landing_state_schema(),
-                                                identifier='landing_horizons') -%}
-        {%- if relation is not none -%}
-            {%- set result = run_query("select landing_id from " ~ relation ~ " where invocation_id = '" ~ invocation_id ~ "'") -%}
+        {%- if landing_state_table_exists('landing_horizons') -%}
+            {%- set result = run_query("select landing_id from " ~ landing_state_schema() ~ ".landing_horizons where invocation_id = '" ~ invocation_id ~ "'") -%}
             {%- if result.rows | length > 0 -%}
                 {%- set fixed = result.rows[0][0] -%}
             {%- endif -%}
@@ -71,10 +76,8 @@
 {% macro landing_cursor(relation=this) -%}
     {%- set cursor = none -%}
     {%- if execute -%}
-        {%- set cursors = adapter.get_relation(database=target.database, schema=landing_state_schema(),
-                                               identifier='landing_cursors') -%}
-        {%- if cursors is not none -%}
-            {%- set result = run_query("select landing_id from " ~ cursors ~ " where relation_name = '" ~ relation.render() ~ "'") -%}
+        {%- if landing_state_table_exists('landing_cursors') -%}
+            {%- set result = run_query("select landing_id from " ~ landing_state_schema() ~ ".landing_cursors where relation_name = '" ~ relation.render() ~ "'") -%}
             {%- if result.rows | length > 0 -%}
                 {%- set cursor = result.rows[0][0] -%}
             {%- endif -%}

@@ -91,7 +91,7 @@
     {% endcall %}
 
     {#-- 5. the landing cursor, in the same transaction --#}
-    {% if adapter.get_relation(database=target.database, schema=landing_state_schema(), identifier='landing_cursors') is not none %}
+    {% if landing_state_table_exists('landing_cursors') %}
         {% call statement('record_landing_cursor') %}
             {{ record_landing_cursor(target_relation) }}
         {% endcall %}
