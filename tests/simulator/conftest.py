@@ -13,6 +13,7 @@ for path in (os.path.join(ROOT, "include"), HERE):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+from kalshi_truth import KALSHI  # noqa: E402
 from sim_truth import NOW, SMALL  # noqa: E402
 from venue_simulator import SimConfig, SimulatorServer  # noqa: E402
 
@@ -32,10 +33,28 @@ def medium():
     server.stop()
 
 
+@pytest.fixture(scope="package")
+def ksim():
+    """A Kalshi-only simulator (no Polymarket mount) over a small seeded world."""
+    server = SimulatorServer(SimConfig(**KALSHI), mount_polymarket=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def kworld(ksim):
+    return ksim.kalshi
+
+
+@pytest.fixture(scope="package")
+def kalshi(ksim):
+    return ksim.url("kalshi")
+
+
 @pytest.fixture(autouse=True)
 def _reset(request):
     yield
-    for name in ("sim", "medium"):
+    for name in ("sim", "medium", "ksim"):
         if name in request.fixturenames:
             server = request.getfixturevalue(name)
             server.clear_faults()

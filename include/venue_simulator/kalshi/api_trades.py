@@ -29,7 +29,7 @@ def register(router, world, codec) -> None:
         else:
             lower, upper = world.trade_bounds(now, tier, min_ts, max_ts)
             keys, more = trade_feed(world, now, limit, lower, upper, before, market)
-        body = {"trades": [world.trade_row(i, j, era) for _, i, j in keys]}
+        body = {"trades": [world.trade_row(i, j, era, t) for t, i, j in keys]}
         cursor = codec.encode(keys[-1], fp) if more and keys else None
         # last page: "" on the live feed (as recorded), null on the historical one
         body["cursor"] = cursor if cursor else ("" if tier == "live" else None)

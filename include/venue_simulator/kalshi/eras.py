@@ -12,6 +12,7 @@ Subpenny ticks and fractional contract counts start with era 4 in this simulator
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime, timezone
 
 from ..timeutil import iso_z
@@ -61,9 +62,22 @@ def fp(hundredths: int) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400, tz=timezone.utc).strftime("%Y-%m-%dT")
+
+
 def go_time(ts: int, micros: int = 0) -> str:
     """RFC 3339 with Go's trimmed fraction: ``...:36.37315Z``, ``...:00Z``."""
-    return iso_z(ts, micros, -1)
+    ts = int(ts)
+    day, sec = divmod(ts, 86400)
+    if day < 0 or day > 60000:
+        return iso_z(ts, micros, -1)
+    hh, rem = divmod(sec, 3600)
+    base = f"{_day(day)}{hh:02d}:{rem // 60:02d}:{rem % 60:02d}"
+    if not micros:
+        return base + "Z"
+    return f"{base}.{micros:06d}".rstrip("0") + "Z"
 
 
 ZERO_TIME = "0001-01-01T00:00:00Z"

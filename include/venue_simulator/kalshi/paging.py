@@ -5,7 +5,7 @@ Short pages happen before the end on purpose, as on the real API:
   drops parlays afterwards when ``mve_filter`` is set (a page boundary falling on parlays
   comes back short, but never empty);
 - any page also ends early right after a "page break" row (a deterministic ~1/1500 markets,
-  1/300 events, 1/4000 trades), as if a storage partition ended there.
+  1/300 events, 1/2000 trades), as if a storage partition ended there.
 A cursor is only returned when at least one further matching row exists.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .catalog import DAY, MAX_LEAD
 from .layout import N_SPECIAL
 from .trades import US
 
-BREAK_EVERY = {"market": 1500, "event": 300, "trade": 4000}
+BREAK_EVERY = {"market": 1500, "event": 300, "trade": 2000}
 
 
 class Breaks:

@@ -12,6 +12,7 @@ from ..polymarket.hashing import INV64, mix64, rand8
 from .eras import LEGACY_REMOVED
 
 OCTAVES = ((43200, 1.4), (7200, 0.9), (1440, 0.5), (180, 0.22), (20, 0.08))
+SLOW = 3                     # octaves summed once per hour
 
 
 def _smooth(f: float) -> float:
@@ -21,7 +22,7 @@ def _smooth(f: float) -> float:
 class PricePath:
     """p(t): probability of YES, drifting towards the realised outcome as the close nears."""
 
-    __slots__ = ("keys", "mu", "target", "t0", "span")
+    __slots__ = ("keys", "mu", "target", "t0", "span", "_knots")
 
     def __init__(self, seed: int, i: int, opened: int, close: int, yes: bool, mu_shift: float) -> None:
         raw = rand8(seed, 801, i)
@@ -30,15 +31,41 @@ class PricePath:
         self.target = 7.0 if yes else -7.0
         self.t0 = opened
         self.span = max(60, close - opened)
+        self._knots: dict[int, float] = {}
+
+    def _knot(self, octave: int, s: int) -> float:
+        tag = (s << 3) | octave
+        value = self._knots.get(tag)
+        if value is None:
+            if len(self._knots) > 4096:
+                self._knots.clear()
+            value = self._knots[tag] = mix64(self.keys[octave] ^ s) * INV64
+        return value
+
+    def _slow(self, hour: int) -> float:
+        """The slow octaves, evaluated once per hour (piecewise constant within the hour)."""
+        tag = -hour - 1
+        value = self._knots.get(tag)
+        if value is None:
+            minute = hour * 60
+            value = self.mu
+            for octave in range(SLOW):
+                spacing, amp = OCTAVES[octave]
+                s0, rem = divmod(minute, spacing)
+                a, b = self._knot(octave, s0), self._knot(octave, s0 + 1)
+                value += amp * (2.0 * (a + (b - a) * _smooth(rem / spacing)) - 1.0)
+            self._knots[tag] = value
+        return value
 
     def p(self, ts: int) -> float:
         minute = ts // 60
-        x = self.mu
-        for octave, (spacing, amp) in enumerate(OCTAVES):
+        x = self._slow(minute // 60)
+        knot = self._knot
+        for octave in range(SLOW, len(OCTAVES)):
+            spacing, amp = OCTAVES[octave]
             s0, rem = divmod(minute, spacing)
-            key = self.keys[octave]
-            a = mix64(key ^ s0) * INV64
-            b = mix64(key ^ (s0 + 1)) * INV64
+            a = knot(octave, s0)
+            b = knot(octave, s0 + 1)
             x += amp * (2.0 * (a + (b - a) * _smooth(rem / spacing)) - 1.0)
         frac = (ts - self.t0) / self.span
         if frac > 0:

@@ -106,10 +106,11 @@ def make_path(world, i: int) -> PricePath:
     return PricePath(world.layout.seed, i, opened, end, life.yes(i), shift)
 
 
-def trade_at(world, i: int, j: int) -> tuple[int, int, int, bool, bool]:
+def trade_at(world, i: int, j: int, t: int | None = None) -> tuple[int, int, int, bool, bool]:
     """-> (time µs, yes price mills, count hundredths, taker bought yes, block trade)."""
     plan = world.plan(i)
-    t = plan.t(j)
+    if t is None:
+        t = plan.t(j)
     bits = plan.side_bits(j)
     taker_yes = (bits & 0xFF) < 140
     price = quantize(world.path(i).p(t // US), world.life.structure(i), t / US, up=taker_yes)

@@ -20,7 +20,7 @@ from .paging import Breaks, trade_feed
 from .state import Volumes, book_at, make_path, make_plan, trade_at
 from .tickers import Tickers
 from .trades import US, uuid_of
-from ..polymarket.hashing import hexdigest
+from ..polymarket.hashing import mix64
 
 NY = ZoneInfo("America/New_York")
 DAY = 86400
@@ -200,11 +200,12 @@ class KalshiWorld:
         return out
 
     # ================================================================ trades
-    def trade_row(self, i: int, j: int, era) -> dict:
-        t, price, count, taker_yes, block = trade_at(self, i, j)
+    def trade_row(self, i: int, j: int, era, t: int | None = None) -> dict:
+        t, price, count, taker_yes, block = trade_at(self, i, j, t)
         side = "yes" if taker_yes else "no"
+        a = mix64(self.plan(i).jkey ^ (j << 2) ^ 0x3C6EF372)
         row = {"created_time": go_time(t // US, t % US), "taker_side": side, "ticker": self.ticker(i),
-               "trade_id": uuid_of(hexdigest(16, self.seed, "trade", i, j))}
+               "trade_id": uuid_of(f"{a:016x}{mix64(a ^ 0x5DEECE66D):016x}")}
         if era.legacy:
             row.update(count=count // 100, yes_price=price // 10, no_price=(1000 - price) // 10,
                        price=round(price / 1000, 2))
@@ -241,7 +242,7 @@ class KalshiWorld:
         keys, before, out = [], None, []
         while limit is None or len(out) < limit:
             keys, more = trade_feed(self, now, 1000, lower, upper, before, market)
-            out.extend(self.trade_row(k[1], k[2], era) for k in keys)
+            out.extend(self.trade_row(k[1], k[2], era, k[0]) for k in keys)
             if not more or not keys:
                 break
             before = keys[-1]
