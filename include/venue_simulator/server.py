@@ -38,6 +38,9 @@ class SimulatorServer:
 
     >>> with SimulatorServer(SimConfig(seed=1, polymarket_markets=20)) as sim:
     ...     sim.url("polymarket/gamma")  # base URL of the Gamma connection
+    ...     sim.url("kalshi")            # base URL of the Kalshi connection
+
+    ``.polymarket`` and ``.kalshi`` are the worlds behind the venues (ground truth without HTTP).
     """
 
     def __init__(self, config: SimConfig | None = None, *, mount_polymarket: bool = True,

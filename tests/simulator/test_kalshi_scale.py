@@ -12,15 +12,19 @@ import sys
 INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "include")
 
 CHILD = r"""
-import json, resource, time
+import json, time
 import requests
+
+def rss_mb(field):      # /proc figures: ru_maxrss would include the forking pytest process
+    with open("/proc/self/status") as fh:
+        return next(round(int(l.split()[1]) / 1024, 1) for l in fh if l.startswith(field))
+
 t0 = time.perf_counter()
 from venue_simulator import SimConfig, SimulatorServer
 config = SimConfig(seed=11, kalshi_series=40, kalshi_markets=100_000, kalshi_trades=10_000_000,
                    now="2026-09-01T00:00:00Z")
 sim = SimulatorServer(config, mount_polymarket=False).start()
-out = {"startup_s": round(time.perf_counter() - t0, 3),
-       "rss_after_start_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+out = {"startup_s": round(time.perf_counter() - t0, 3), "rss_after_start_mb": rss_mb("VmRSS:")}
 world, base = sim.kalshi, sim.url("kalshi")
 out["existing"] = world.market_count(sim.now())
 
@@ -39,23 +43,23 @@ def walk(s, path, params, key, pages):
     return {"status": r.status_code, "items": len(seen), "unique": len(set(seen)), "ms": ms}
 
 with requests.Session() as s:
-    out["markets"] = walk(s, "/markets", {"limit": 1000}, "markets", 3)
-    out["markets_exclude"] = walk(s, "/markets", {"limit": 200, "mve_filter": "exclude"}, "markets", 3)
-    out["events"] = walk(s, "/events", {"limit": 200}, "events", 3)
+    out["markets"] = walk(s, "/markets", {"limit": 200}, "markets", 3)
+    out["markets_exclude"] = walk(s, "/markets", {"limit": 200, "mve_filter": "exclude"}, "markets", 2)
+    out["events"] = walk(s, "/events", {"limit": 200}, "events", 2)
     out["trades"] = walk(s, "/markets/trades", {"limit": 1000}, "trades", 3)
     out["historical_trades"] = walk(s, "/historical/trades", {"limit": 1000}, "trades", 2)
-    out["historical_markets"] = walk(s, "/historical/markets", {"limit": 1000}, "markets", 2)
+    out["historical_markets"] = walk(s, "/historical/markets", {"limit": 200}, "markets", 2)
     deep = "KXELONMARS-99"
     out["deep_trades"] = world.trade_count(deep, sim.now())
-    out["deep_walk"] = walk(s, "/markets/trades", {"limit": 1000, "ticker": deep}, "trades", 3)
+    out["deep_walk"] = walk(s, "/markets/trades", {"limit": 1000, "ticker": deep}, "trades", 2)
     t = time.perf_counter()
     book = s.get(f"{base}/markets/{deep}/orderbook")
     candles = s.get(f"{base}/series/KXELONMARS/markets/{deep}/candlesticks",
-                    params={"start_ts": int(sim.now()) - 30 * 86400, "end_ts": int(sim.now()), "period_interval": 60})
+                    params={"start_ts": int(sim.now()) - 7 * 86400, "end_ts": int(sim.now()), "period_interval": 60})
     out["book_status"], out["candles"] = book.status_code, len(candles.json()["candlesticks"])
-    out["book_and_720_candles_ms"] = round((time.perf_counter() - t) * 1000, 1)
+    out["book_and_168_candles_ms"] = round((time.perf_counter() - t) * 1000, 1)
 sim.stop()
-out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+out["rss_end_mb"], out["peak_rss_mb"] = rss_mb("VmRSS:"), rss_mb("VmHWM:")
 print(json.dumps(out))
 """
 
@@ -71,6 +75,6 @@ def test_large_kalshi_world_is_cheap():
                  "deep_walk"):
         page = out[name]
         assert page["status"] == 200 and page["items"] == page["unique"] > 0, name
-    assert out["markets"]["items"] > 1000 and out["trades"]["items"] > 1000
+    assert out["markets"]["items"] > 200 and out["trades"]["items"] > 1000
     assert out["deep_trades"] > 100_000
-    assert out["book_status"] == 200 and out["candles"] == 721
+    assert out["book_status"] == 200 and out["candles"] == 169

@@ -2,7 +2,10 @@
 nested markets without the historical ones, parlay events kept out of /events."""
 from __future__ import annotations
 
-from kalshi_truth import NOW_TS
+import requests
+
+from kalshi_truth import KALSHI, NOW_TS
+from venue_simulator import SimConfig, SimulatorServer
 
 
 def test_series_list_is_one_page_without_cursor(http, kalshi, kworld):
@@ -86,3 +89,14 @@ def test_parlay_events_are_served_by_ticker(http, kalshi, kworld):
     assert event["event"]["series_ticker"].startswith("KXMVE")
     assert [m["ticker"] for m in event["markets"]] == [kworld.ticker(i)]
     assert http.get(f"{kalshi}/events/KXMVECROSSCATEGORY-S2026FFFFFFFFFFF").status_code == 404
+
+
+def test_zero_markets_is_an_empty_venue():
+    with SimulatorServer(SimConfig(**{**KALSHI, "kalshi_markets": 0}), mount_polymarket=False) as sim:
+        base = sim.url("kalshi")
+        assert requests.get(f"{base}/series").json() == {"series": []}
+        assert requests.get(f"{base}/markets").json() == {"markets": [], "cursor": ""}
+        assert requests.get(f"{base}/events").json() == {"cursor": None, "events": [], "milestones": []}
+        assert requests.get(f"{base}/markets/trades").json() == {"trades": [], "cursor": ""}
+        assert requests.get(f"{base}/historical/markets").json() == {"markets": []}
+        assert requests.get(f"{base}/markets/KXELONMARS-99").status_code == 404

@@ -89,7 +89,8 @@ def compute(w, i: int, ps: int, pe: int, now: float) -> Candle:
     prices = None
     if j_hi > j_lo:
         n = j_hi - j_lo
-        picks = range(j_lo, j_hi) if n <= SAMPLE else sorted({j_lo + k * (n - 1) // (SAMPLE - 1) for k in range(SAMPLE)})
+        picks = range(j_lo, j_hi) if n <= SAMPLE else sorted({j_lo + k * (n - 1) // (SAMPLE - 1)
+                                                                for k in range(SAMPLE)})
         rows = [trade_at(w, i, j) for j in picks]
         values = [r[1] for r in rows]
         weight = sum(r[2] for r in rows)

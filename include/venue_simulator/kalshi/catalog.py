@@ -59,7 +59,7 @@ CATEGORIES = {"weather_high": "Climate and Weather", "weather_low": "Climate and
 TAGS = {"weather_high": ["Daily temperature"], "weather_low": None, "econ": ["Inflation"],
         "crypto": ["BTC", "Crypto prices"], "sports": ["Football"]}
 # Natural spacing of the date codes: frequency text -> (granularity, lead time before close).
-CADENCE = {"minutely": ("minute", 15 * 60), "hourly": ("hour", 2 * HOUR), "daily": ("day", DAY), "weekly": ("day", 7 * DAY),
+CADENCE = {"hourly": ("hour", 2 * HOUR), "daily": ("day", DAY), "weekly": ("day", 7 * DAY),
            "monthly": ("month", 30 * DAY), "custom": ("month", 40 * DAY), "quarterly": ("month", 44 * DAY)}
 GRANULARITY_S = {"minute": 60, "hour": HOUR, "day": DAY, "month": 31 * DAY}
 MAX_LEAD = 45 * DAY            # no recurring or parlay market trades longer than this
@@ -138,7 +138,8 @@ def build_series(seed: int, n_regular: int, spacing: float, epoch_start: int) ->
         else:
             league, name, teams = LEAGUES[v % len(LEAGUES)]
             lap = "" if v < len(LEAGUES) else str(v // len(LEAGUES) + 1)
-            ticker, old, title, freq, extra = f"KX{league}GAME{lap}", None, f"{name} game", "daily", (league, name, teams)
+            ticker, old, title, freq = f"KX{league}GAME{lap}", None, f"{name} game", "daily"
+            extra = (league, name, teams)
         freq, grain, lead = _grain(freq, spacing)
         fam = "fed" if family == "econ" and extra[0] == "KXFED" else family
         category = CATEGORIES[family]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 
 from ..polymarket.hashing import INV64, M64, h, keyed, mix64
 from ..timeutil import parse_instant
@@ -29,7 +28,7 @@ FAMILY_SIZE = {"weather_high": 6, "weather_low": 6, "fed": 5, "econ": 4, "crypto
 class EventInfo:
     first: int                 # index of the first market (the event id)
     size: int                  # markets of the event in this world
-    kind: str                  # special | regular | parlay
+    kind: str                  # special | regular
     series: SeriesDef
     rb: int                    # block (-1 for specials)
     k: int                     # n-th event of its series (specials: 0)
@@ -116,9 +115,6 @@ class Layout:
         rb, o = self.block_of(i)
         return rb >= 0 and o >= self.event_size(rb)
 
-    def is_event_first(self, i: int) -> bool:
-        return 0 <= i < self.n and self.first_of(i) == i
-
     def regular_firsts_desc(self, below: int):
         """Event ids (first indices) of non-parlay events with first < below, newest first."""
         below = min(below, self.n)
@@ -195,10 +191,6 @@ class Layout:
         renamed = series.old_prefix is not None and created < self.rename_at[series.idx]
         return EventInfo(first, self.event_size(rb), "regular", series, rb, k, created, (r >> 44) % 1_000_000,
                          opened, close, det, timer, renamed)
-
-    def slot_of_time(self, ts: float) -> int:
-        """Block whose slot contains ``ts`` (clamped to the world)."""
-        return min(max(0, math.floor((ts - self.start) / self.slot)), max(0, self.n_blocks - 1))
 
     def count_created(self, now: float, created_of) -> int:
         """Markets created at or before now (creation is monotone in the index)."""

@@ -6,13 +6,13 @@ rather than null, except where the API sends null (``additional_prohibitions``).
 from __future__ import annotations
 
 from ..polymarket.hashing import h
-from .catalog import DAY, HOUR, MVE
+from .catalog import DAY, HOUR, MVE, SPECIALS
 from .eras import ZERO_TIME, Era, dollars, fp, go_time
-from .layout import N_SPECIAL, SPECIAL_FIRSTS
+from .layout import N_SPECIAL
 from .lifecycle import AMENDED, FRACTIONAL, PARLAY, PROVISIONAL, YES, ZERO_CREATED
 from .prices import price_ranges
-from .state import open_interest, top_at, trade_at
-from .strikes import _pretty_day
+from .state import book_at, open_interest, top_at, trade_at
+from .strikes import pretty_day
 from .trades import US
 
 EARLY_CLOSE = "This market will close and expire early if the event occurs."
@@ -70,11 +70,10 @@ def event_object(w, first: int, now: float, era: Era, markets: list | None = Non
         ev = lay.event(first)
         series = ev.series
         if ev.kind == "special":
-            from .catalog import SPECIALS
             spec = SPECIALS[series.idx]
             title, sub, exclusive = spec[1], spec[3], series.idx == 1
         else:
-            day = _pretty_day(ev.close, w.tz)
+            day = pretty_day(ev.close, w.tz)
             title, sub = f"{series.title} on {day}", f"On {day}"
             exclusive = series.family in ("weather_high", "weather_low", "sports")
     out = {
@@ -164,7 +163,7 @@ def market_object(w, i: int, now: float, era: Era) -> dict:
         _strike_fields(out, strike)
         title, yes_sub, no_sub = strike.title, strike.yes_sub, strike.no_sub
         created_us = (ev.created_us + (i - first) * 7919) % 1_000_000
-        rules = f"If the answer to \"{strike.title}\" is {strike.yes_sub}, then the market resolves to Yes."
+        rules = f"If the outcome is {strike.yes_sub} ({strike.title}), then the market resolves to Yes."
         timer = ev.timer
         can_close_early = ev.kind == "special" or ev.series.family not in ("sports", "crypto")
         if can_close_early:
@@ -233,10 +232,5 @@ def market_object(w, i: int, now: float, era: Era) -> dict:
 
 def _liquidity(w, i: int, now: float) -> int:
     """Resting value in the book (mills times contracts), the deprecated ``liquidity`` field."""
-    from .state import book_at
     yes, no = book_at(w, i, now)
     return sum(p * s // 100 for p, s in yes) + sum(p * s // 100 for p, s in no)
-
-
-def special_first(i: int) -> int:
-    return max(f for f in SPECIAL_FIRSTS if f <= i)

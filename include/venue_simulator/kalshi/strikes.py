@@ -5,7 +5,7 @@ import dataclasses
 import math
 from datetime import datetime
 
-from ..polymarket.hashing import INV64, h
+from ..polymarket.hashing import h
 from .catalog import POPE_NAMES, SPECIALS
 from .layout import EventInfo
 
@@ -33,7 +33,7 @@ def _txt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if not float(x).is_integer() else str(int(x))
 
 
-def _pretty_day(ts: int, tz) -> str:
+def pretty_day(ts: int, tz) -> str:
     d = datetime.fromtimestamp(ts, tz)
     return f"{d.strftime('%b')} {d.day}, {d.year}"
 
@@ -44,7 +44,7 @@ def event_strikes(seed: int, ev: EventInfo, tz) -> tuple[Strike, ...]:
     u = (r >> 11) * (1.0 / (1 << 53))
     if ev.kind == "special":
         return _special(ev)
-    day = _pretty_day(ev.close, tz)
+    day = pretty_day(ev.close, tz)
     if fam in ("weather_high", "weather_low"):
         city, high = ev.series.extra
         doy = datetime.fromtimestamp(ev.close, tz).timetuple().tm_yday

@@ -9,18 +9,18 @@ from __future__ import annotations
 import functools
 from zoneinfo import ZoneInfo
 
+from ..polymarket.hashing import h, mix64
 from ..timeutil import parse_instant, to_epoch
 from . import candles as C
 from . import objects
-from .eras import era_at, dollars, fp, go_time
 from .catalog import MAX_LEAD
+from .eras import dollars, era_at, fp, go_time
 from .layout import Layout
 from .lifecycle import PARLAY, Lifecycles
 from .paging import Breaks, trade_feed
 from .state import Volumes, book_at, make_path, make_plan, trade_at
 from .tickers import Tickers
 from .trades import US, uuid_of
-from ..polymarket.hashing import mix64
 
 NY = ZoneInfo("America/New_York")
 DAY = 86400
@@ -277,7 +277,8 @@ class KalshiWorld:
         hi = min(int(now), close)
         return [C.compute(self, i, ps, pe, now) for ps, pe in C.period_ends(start_ts, end_ts, period, opened, hi, NY)]
 
-    def candles(self, ticker: str, start_ts: int, end_ts: int, period: int, now, tier: str = "live") -> list[dict] | None:
+    def candles(self, ticker: str, start_ts: int, end_ts: int, period: int, now,
+                tier: str = "live") -> list[dict] | None:
         """Candles as served by the live (era-shaped) or historical endpoint; None if not in that tier."""
         i = self.index_of(ticker)
         now = to_epoch(now)
@@ -289,5 +290,4 @@ class KalshiWorld:
 
 
 def mix_micros(seed: int, i: int, ts: int) -> int:
-    from ..polymarket.hashing import h
-    return h(seed, 960, i, ts) % 1_000_000  # rare: one call per rendered object
+    return h(seed, 960, i, ts) % 1_000_000
