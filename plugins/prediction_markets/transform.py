@@ -22,7 +22,7 @@ DOC = """
 ### transform_dbt
 
 Runs the dbt project (`dbt_project/`: staging -> intermediate -> marts) with one task per
-model, each followed by its tests. Triggered by any landing Asset of the extract DAGs
+model, running `dbt build` on it: the model, then its tests. Triggered by any landing Asset of the extract DAGs
 (`landing://<venue>/<resource>`); incremental marts read only landing rows they have not
 seen, so a run costs what is new. Profile: the `warehouse` Connection.
 """
@@ -59,7 +59,9 @@ def build_transform_dag() -> DbtDag:
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_LS,
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior.BUILD,
             invocation_mode=InvocationMode.DBT_RUNNER,
+            # Tests spanning two models (relationships) run once both are built.
+            should_detach_multiple_parents_tests=True,
         ),
     )
