@@ -4,8 +4,9 @@
     pm_analyst by a DBA; this macro grants the role to nobody. It may use schema marts and
     select every table there (and, through default privileges, every table dbt creates there
     later), and nothing in landing, staging or intermediate: Postgres grants PUBLIC nothing on
-    schemas created with CREATE SCHEMA, but the revokes below make that explicit and undo any
-    earlier grant. Requires CREATEROLE for the first run (the warehouse role `pm` has it). -#}
+    schemas created with CREATE SCHEMA but EXECUTE on every new function (landing has some); the
+    revokes below remove that and any earlier grant. The owner (the warehouse role) keeps its
+    rights. Requires CREATEROLE for the first run (the warehouse role `pm` has it). -#}
 {% macro grant_analyst_access(role='pm_analyst') %}
     {%- set marts = generate_schema_name('marts', none) -%}
     {%- set private_schemas = ['landing', generate_schema_name('staging', none), generate_schema_name('intermediate', none)] -%}
@@ -31,6 +32,9 @@
         if exists (select from pg_catalog.pg_namespace where nspname = '{{ schema }}') then
             execute 'revoke all on schema {{ schema }} from public, {{ role }}';
             execute 'revoke all on all tables in schema {{ schema }} from public, {{ role }}';
+            execute 'revoke all on all sequences in schema {{ schema }} from public, {{ role }}';
+            -- Postgres grants EXECUTE on new functions to PUBLIC by default.
+            execute 'revoke all on all functions in schema {{ schema }} from public, {{ role }}';
         end if;
     end
     $pm$;

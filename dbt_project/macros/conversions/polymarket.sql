@@ -9,9 +9,9 @@
             when count(*) >= 2
                 and count(*) filter (where trim(price.value) = '1') = 1
                 and count(*) filter (where trim(price.value) in ('1', '0')) = count(*)
-                then (min(price.position) filter (where trim(price.value) = '1') - 1)::int
+                then (min(price.element_position) filter (where trim(price.value) = '1') - 1)::int
         end
-    from jsonb_array_elements_text({{ json_array(prices_expr) }}) with ordinality as price (value, position))
+    from jsonb_array_elements_text({{ json_array(prices_expr) }}) with ordinality as price (value, element_position))
 {%- endmacro %}
 
 {#- The current UMA oracle status of a market: the last element of the `umaResolutionStatuses`
@@ -24,4 +24,15 @@
             lower({{ status_expr }})
         )
     end)
+{%- endmacro %}
+
+{#- The natural part of the Polymarket trade key (prediction_markets.adapters.polymarket.data_api):
+    the fill's fields joined by '|', each as `jsonb ->> key` renders it, '' for null. The key is
+    sha256 hex of this text, '|', and the ordinal of the row among identical rows of its page. -#}
+{% macro polymarket_trade_natural_key(body_expr) -%}
+    {%- set fields = ['conditionId', 'asset', 'transactionHash', 'proxyWallet', 'side', 'price', 'size',
+                      'timestamp', 'outcomeIndex'] -%}
+    concat_ws('|', {% for field in fields -%}
+        coalesce({{ body_expr }} ->> '{{ field }}', ''){{ ', ' if not loop.last }}
+    {%- endfor %})
 {%- endmacro %}

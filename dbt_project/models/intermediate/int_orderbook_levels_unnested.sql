@@ -29,7 +29,7 @@ levels as (
         ranked.price,
         ranked.size
     from orderbooks
-    left join lateral (
+    left join lateral (  -- noqa: ST05
         select
             parsed.side,
             parsed.price,
@@ -46,15 +46,23 @@ levels as (
                 served.side,
                 {{ to_probability("served.body ->> 'price'") }} as price,
                 {{ to_numeric("served.body ->> 'size'") }} as size,
-                served.position as served_position
+                served.element_position as served_position
             from (
-                select 'bid'::text as side, bid.body, bid.position
-                from jsonb_array_elements({{ json_array('orderbooks.bid_levels') }})
-                    with ordinality as bid (body, position)
+                select
+                    'bid'::text as side,
+                    bid.body,
+                    bid.element_position
+                from
+                    jsonb_array_elements({{ json_array('orderbooks.bid_levels') }})
+                    with ordinality as bid (body, element_position)
                 union all
-                select 'ask'::text as side, ask.body, ask.position
-                from jsonb_array_elements({{ json_array('orderbooks.ask_levels') }})
-                    with ordinality as ask (body, position)
+                select
+                    'ask'::text as side,
+                    ask.body,
+                    ask.element_position
+                from
+                    jsonb_array_elements({{ json_array('orderbooks.ask_levels') }})
+                    with ordinality as ask (body, element_position)
             ) as served
         ) as parsed
         where parsed.price is not null and parsed.size is not null

@@ -23,12 +23,12 @@ aggregated as (
         entity_position,
         coalesce(
             jsonb_agg(jsonb_build_object('price', price, 'size', size) order by level_rank)
-                filter (where side = 'bid'),
+            filter (where side = 'bid'),
             '[]'::jsonb
         ) as bids,
         coalesce(
             jsonb_agg(jsonb_build_object('price', price, 'size', size) order by level_rank)
-                filter (where side = 'ask'),
+            filter (where side = 'ask'),
             '[]'::jsonb
         ) as asks,
         max(price) filter (where side = 'bid') as best_bid,

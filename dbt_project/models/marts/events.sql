@@ -28,12 +28,14 @@ ranked_versions as (
         -- newest known.
         first_value(category) over (
             partition by event_id, source
-            order by category is null, coalesce(updated_at, observed_at) desc, observed_at desc,
+            order by
+                category is null, coalesce(updated_at, observed_at) desc, observed_at desc,
                 landing_id desc, entity_position desc
         ) as known_category,
         first_value(tags) over (
             partition by event_id, source
-            order by tags is null, coalesce(updated_at, observed_at) desc, observed_at desc,
+            order by
+                tags is null, coalesce(updated_at, observed_at) desc, observed_at desc,
                 landing_id desc, entity_position desc
         ) as known_tags
     from event_versions

@@ -23,7 +23,8 @@ latest_versions as (
         *,
         row_number() over (
             partition by market_id, outcome_id, source
-            order by coalesce(updated_at, observed_at) desc, observed_at desc, landing_id desc,
+            order by
+                coalesce(updated_at, observed_at) desc, observed_at desc, landing_id desc,
                 entity_position desc
         ) as version_rank
     from outcome_versions

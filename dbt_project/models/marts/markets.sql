@@ -28,12 +28,14 @@ ranked_versions as (
         -- these two keep the newest value any version had.
         first_value(category) over (
             partition by market_id, source
-            order by category is null, coalesce(updated_at, observed_at) desc, observed_at desc,
+            order by
+                category is null, coalesce(updated_at, observed_at) desc, observed_at desc,
                 landing_id desc, entity_position desc
         ) as known_category,
         first_value(volume) over (
             partition by market_id, source
-            order by volume is null, coalesce(updated_at, observed_at) desc, observed_at desc,
+            order by
+                volume is null, coalesce(updated_at, observed_at) desc, observed_at desc,
                 landing_id desc, entity_position desc
         ) as known_volume
     from market_versions

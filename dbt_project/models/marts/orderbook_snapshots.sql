@@ -22,7 +22,16 @@ landed_books as (
 ),
 
 {% if is_incremental() %}
-stored_books as (
+batch_outcomes as (
+
+    select distinct
+        outcome_id,
+        source
+    from landed_books
+
+),
+
+stored_books as (  -- noqa: ST03
 
     -- The last stored book of each outcome in this batch: a landed book equal to it is unchanged.
     select
@@ -32,9 +41,15 @@ stored_books as (
         stored.book_hash,
         stored.snapshot_at,
         stored.landing_id
-    from (select distinct outcome_id, source from landed_books) as batch_outcomes
+    from batch_outcomes
     cross join lateral (
-        select *
+        select
+            last_stored.source,
+            last_stored.market_id,
+            last_stored.outcome_id,
+            last_stored.book_hash,
+            last_stored.snapshot_at,
+            last_stored.landing_id
         from {{ this }} as last_stored
         where
             last_stored.outcome_id = batch_outcomes.outcome_id

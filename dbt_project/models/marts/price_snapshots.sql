@@ -49,7 +49,7 @@ latest_points as (
     select distinct on (located_market_id, outcome_id, price_at, source) *
     from located
     where located_market_id is not null
-    order by located_market_id, outcome_id, price_at, source, landing_id desc, entity_position desc
+    order by located_market_id asc, outcome_id asc, price_at asc, source asc, landing_id desc, entity_position desc
 
 ),
 

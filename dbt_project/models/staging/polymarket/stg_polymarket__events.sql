@@ -24,11 +24,12 @@ listed_events as (
         source.landing_id,
         source.fetched_at,
         'events_listing'::text as observed_via,
-        event.position,
+        event.element_position,
         event.body
     from source
-    cross join lateral jsonb_array_elements({{ json_array('source.response') }})
-        with ordinality as event (body, position)
+    cross join
+        lateral jsonb_array_elements({{ json_array('source.response') }})
+        with ordinality as event (body, element_position)
     where source.resource = 'events'
 
 ),
@@ -39,18 +40,20 @@ market_events as (
         source.landing_id,
         source.fetched_at,
         'markets_listing'::text as observed_via,
-        market.position * 100 + event.position as position,
+        market.element_position * 100 + event.element_position as element_position,
         event.body
     from source
-    cross join lateral jsonb_array_elements(
-        case jsonb_typeof(source.response)
-            when 'array' then source.response
-            when 'object' then {{ json_array("source.response -> 'markets'") }}
-            else '[]'::jsonb
-        end
-    ) with ordinality as market (body, position)
-    cross join lateral jsonb_array_elements({{ json_array("market.body -> 'events'") }})
-        with ordinality as event (body, position)
+    cross join
+        lateral jsonb_array_elements(
+            case jsonb_typeof(source.response)
+                when 'array' then source.response
+                when 'object' then {{ json_array("source.response -> 'markets'") }}
+                else '[]'::jsonb
+            end
+        ) with ordinality as market (body, element_position)
+    cross join
+        lateral jsonb_array_elements({{ json_array("market.body -> 'events'") }})
+        with ordinality as event (body, element_position)
     where source.resource = 'markets'
 
 ),
@@ -84,8 +87,10 @@ renamed as (
         case
             when jsonb_typeof(body -> 'tags') = 'array'
                 then (
-                    select jsonb_agg(tag.value ->> 'label' order by tag.position)
-                    from jsonb_array_elements(body -> 'tags') with ordinality as tag (value, position)
+                    select jsonb_agg(tag.value ->> 'label' order by tag.element_position)
+                    from
+                        jsonb_array_elements(body -> 'tags')  -- noqa: RF02, RF03
+                        with ordinality as tag (value, element_position)
                     where tag.value ->> 'label' is not null
                 )
         end as tags,
@@ -115,7 +120,7 @@ renamed as (
         -- landing
         observed_via,
         landing_id,
-        position::int as entity_position
+        element_position::int as entity_position
 
     from event_objects
     where

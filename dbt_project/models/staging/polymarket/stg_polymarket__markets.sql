@@ -24,17 +24,18 @@ listed_markets as (
         source.landing_id,
         source.fetched_at,
         'markets_listing'::text as observed_via,
-        market.position,
+        market.element_position,
         market.body,
         {{ json_array("market.body -> 'events'") }} -> 0 as event_body
     from source
-    cross join lateral jsonb_array_elements(
-        case jsonb_typeof(source.response)
-            when 'array' then source.response
-            when 'object' then {{ json_array("source.response -> 'markets'") }}
-            else '[]'::jsonb
-        end
-    ) with ordinality as market (body, position)
+    cross join
+        lateral jsonb_array_elements(
+            case jsonb_typeof(source.response)
+                when 'array' then source.response
+                when 'object' then {{ json_array("source.response -> 'markets'") }}
+                else '[]'::jsonb
+            end
+        ) with ordinality as market (body, element_position)
     where source.resource = 'markets'
 
 ),
@@ -46,14 +47,16 @@ event_markets as (
         source.landing_id,
         source.fetched_at,
         'events_listing'::text as observed_via,
-        event.position * 10000 + market.position as position,
+        event.element_position * 10000 + market.element_position as element_position,
         market.body,
         event.body as event_body
     from source
-    cross join lateral jsonb_array_elements({{ json_array('source.response') }})
-        with ordinality as event (body, position)
-    cross join lateral jsonb_array_elements({{ json_array("event.body -> 'markets'") }})
-        with ordinality as market (body, position)
+    cross join
+        lateral jsonb_array_elements({{ json_array('source.response') }})
+        with ordinality as event (body, element_position)
+    cross join
+        lateral jsonb_array_elements({{ json_array("event.body -> 'markets'") }})
+        with ordinality as market (body, element_position)
     where source.resource = 'events'
 
 ),
@@ -118,7 +121,8 @@ renamed as (
         outcome_ids as outcome_token_ids,
         outcome_prices,
         case
-            when closed_flag
+            when
+                closed_flag
                 and coalesce({{ polymarket_resolution_status("body ->> 'umaResolutionStatus'",
                                                              'resolution_status_history') }}, 'resolved') = 'resolved'
                 then {{ polymarket_winning_outcome_index('outcome_prices') }}
@@ -128,8 +132,10 @@ renamed as (
         coalesce({{ to_rounded_numeric("body ->> 'volumeNum'") }}, {{ to_rounded_numeric("body ->> 'volume'") }})
             as volume,
         {{ to_rounded_numeric("body ->> 'volume24hr'") }} as volume_24h,
-        coalesce({{ to_rounded_numeric("body ->> 'liquidityNum'") }},
-                 {{ to_rounded_numeric("body ->> 'liquidity'") }}) as liquidity,
+        coalesce(
+            {{ to_rounded_numeric("body ->> 'liquidityNum'") }},
+            {{ to_rounded_numeric("body ->> 'liquidity'") }}
+        ) as liquidity,
         {{ to_probability("body ->> 'bestBid'") }} as best_bid,
         {{ to_probability("body ->> 'bestAsk'") }} as best_ask,
         {{ to_probability("body ->> 'lastTradePrice'") }} as last_trade_price,
@@ -161,7 +167,7 @@ renamed as (
         -- landing
         observed_via,
         landing_id,
-        position::int as entity_position
+        element_position::int as entity_position
 
     from parsed
 

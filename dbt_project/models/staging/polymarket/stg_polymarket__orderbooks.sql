@@ -21,16 +21,17 @@ books as (
     select
         source.landing_id,
         source.fetched_at,
-        book.position,
+        book.element_position,
         book.body
     from source
-    cross join lateral jsonb_array_elements(
-        case jsonb_typeof(source.response)
-            when 'array' then source.response
-            when 'object' then jsonb_build_array(source.response)
-            else '[]'::jsonb
-        end
-    ) with ordinality as book (body, position)
+    cross join
+        lateral jsonb_array_elements(
+            case jsonb_typeof(source.response)
+                when 'array' then source.response
+                when 'object' then jsonb_build_array(source.response)
+                else '[]'::jsonb
+            end
+        ) with ordinality as book (body, element_position)
     where jsonb_typeof(book.body) = 'object'
 
 ),
@@ -63,7 +64,7 @@ renamed as (
 
         -- landing
         landing_id,
-        position::int as entity_position
+        element_position::int as entity_position
 
     from books
 

@@ -25,17 +25,20 @@ points as (
         source.fetched_at,
         -- The token is the `market` parameter of the request (the page does not repeat it).
         coalesce(
-            case when jsonb_typeof(source.request_params -> 'market') = 'string'
-                then source.request_params ->> 'market' end,
+            case
+                when jsonb_typeof(source.request_params -> 'market') = 'string'
+                    then source.request_params ->> 'market'
+            end,
             source.request_params -> 'market' ->> 0,
             source.scope
         ) as token_id,
         source.request_params ->> 'fidelity' as fidelity,
-        point.position,
+        point.element_position,
         point.body
     from source
-    cross join lateral jsonb_array_elements({{ json_array("source.response -> 'history'") }})
-        with ordinality as point (body, position)
+    cross join
+        lateral jsonb_array_elements({{ json_array("source.response -> 'history'") }})
+        with ordinality as point (body, element_position)
     where jsonb_typeof(point.body) = 'object'
 
 ),
@@ -57,7 +60,7 @@ renamed as (
 
         -- landing
         landing_id,
-        position::int as entity_position
+        element_position::int as entity_position
 
     from points
 

@@ -21,19 +21,14 @@ fills as (
     select
         source.landing_id,
         source.fetched_at,
-        fill.position,
+        fill.element_position,
         fill.body,
-        -- The trade key of prediction_markets.adapters.polymarket.data_api.trade_keys: each field
-        -- as `jsonb ->> key` renders it ('' for null), plus the ordinal among identical rows of
-        -- the page.
-        {% for key in ['conditionId', 'asset', 'transactionHash', 'proxyWallet', 'side', 'price',
-                       'size', 'timestamp', 'outcomeIndex'] -%}
-        coalesce(fill.body ->> '{{ key }}', '')
-        {{- " || '|' ||" if not loop.last else " as natural_key" }}
-        {% endfor %}
+        -- The trade key of prediction_markets.adapters.polymarket.data_api.trade_keys.
+        {{ polymarket_trade_natural_key('fill.body') }} as natural_key
     from source
-    cross join lateral jsonb_array_elements({{ json_array('source.response') }})
-        with ordinality as fill (body, position)
+    cross join
+        lateral jsonb_array_elements({{ json_array('source.response') }})
+        with ordinality as fill (body, element_position)
     where jsonb_typeof(fill.body) = 'object'
 
 ),
@@ -44,7 +39,7 @@ keyed as (
         *,
         row_number() over (
             partition by landing_id, natural_key
-            order by position
+            order by element_position
         ) - 1 as key_ordinal
     from fills
 
@@ -83,7 +78,7 @@ renamed as (
 
         -- landing
         landing_id,
-        position::int as entity_position
+        element_position::int as entity_position
 
     from keyed
 
