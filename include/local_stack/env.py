@@ -16,12 +16,14 @@ SIMULATED_HOSTS = {
     "polymarket_gamma": "polymarket/gamma",
     "polymarket_clob": "polymarket/clob",
     "polymarket_data": "polymarket/data",
+    "kalshi": "kalshi/trade-api/v2",
 }
 
 LIVE_HOSTS = {
     "polymarket_gamma": "https://gamma-api.polymarket.com",
     "polymarket_clob": "https://clob.polymarket.com",
     "polymarket_data": "https://data-api.polymarket.com",
+    "kalshi": "https://external-api.kalshi.com/trade-api/v2",
 }
 
 

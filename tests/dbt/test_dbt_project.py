@@ -269,3 +269,22 @@ def test_full_refresh_equals_incremental_row_for_row(incremental_marts, warehous
     partitions = warehouse.rows("select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
                                 "join pg_class p on p.oid = i.inhparent where p.relname = 'trades'")
     assert partitions and all(r[0].startswith("trades_p") and len(r[0]) == len("trades_p202611") for r in partitions)
+
+
+def test_a_mart_run_alone_reads_no_further_than_its_parents(incremental_marts, warehouse, dbt):
+    """One Airflow task per model means one dbt invocation per model, each with its own horizon:
+    a fact mart must still not read landing rows past the cursor of the marts it refers to."""
+    horizon = warehouse.value("select max(landing_id) from intermediate.landing_cursors")
+    warehouse.execute("update intermediate.landing_cursors set landing_id = %s where relation_name like %s",
+                      (horizon - 40, '%"market_outcomes"'))
+    warehouse.execute("update intermediate.landing_cursors set landing_id = %s where relation_name like %s",
+                      (horizon - 80, '%"trades"'))
+    dbt("run", "--select", "trades").check()
+    sql = (dbt.target / "compiled" / "prediction_markets" / "models" / "marts" / "trades.sql").read_text()
+    assert f"landing_id <= {horizon - 40}" in sql and f"landing_id > {horizon - 80}" in sql
+    cursors = dict(warehouse.rows("select relation_name, landing_id from intermediate.landing_cursors"))
+    assert next(v for k, v in cursors.items() if k.endswith('"trades"')) == horizon - 40
+    # The next full invocation catches up; re-reading rows already modelled changes nothing.
+    dbt("run").check()
+    assert all_marts(warehouse) == incremental_marts
+    assert {v for v in dict(warehouse.rows("select relation_name, landing_id from intermediate.landing_cursors")).values()} == {horizon}

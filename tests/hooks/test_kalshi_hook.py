@@ -95,3 +95,36 @@ def test_unknown_tier_is_a_clear_error(monkeypatch):
     set_connection(monkeypatch, extra={"rate_tier": "platinum"})
     with pytest.raises(ValueError, match="rate_tier must be one of"):
         make_hook().get_conn()
+
+
+def public_pem(key) -> str:
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def test_signed_request_is_accepted_by_the_venue_and_unsigned_refused(monkeypatch, key):
+    from prediction_markets.adapters.base import Request
+    from tests.support.sim import running_simulator
+
+    with running_simulator(kalshi_public_keys={KEY_ID: public_pem(key)}) as sim:
+        set_connection(monkeypatch, host=sim.url("kalshi"), login=KEY_ID, password=pem(key))
+        balance = Request("portfolio", "kalshi", "/portfolio/balance", signed=True)
+        result = make_hook().fetch(balance)
+        assert result.final.status == 200 and "balance" in result.final.data
+        set_connection(monkeypatch, host=sim.url("kalshi"))  # no credentials
+        refused = make_hook().fetch(balance)
+        assert refused.final.status == 401
+        assert refused.final.data["error"]["code"] == "invalid_credentials"
+
+
+def test_429_with_a_plain_string_body_and_no_retry_after_is_retried(monkeypatch):
+    from prediction_markets.adapters.base import Request
+    from tests.support.sim import running_simulator
+
+    with running_simulator() as sim:
+        set_connection(monkeypatch, host=sim.url("kalshi"), extra={"backoff_base_s": 0.01, "backoff_max_s": 0.02})
+        sim.add_fault(kind="status", status=429, body={"error": "too many requests"}, service="kalshi", times=2)
+        result = make_hook().fetch(Request("series", "kalshi", "/series"))
+        assert [a.status for a in result.attempts] == [429, 429, 200]
+        first = result.attempts[0]
+        assert "retry-after" not in first.headers and first.data == {"error": "too many requests"}

@@ -15,7 +15,8 @@ import pytest
 
 from prediction_markets.adapters.polymarket.data_api import trade_keys
 from tests.support.airflow_runs import run_dag
-from tests.support.sim import NOW, landed_request_key, point_connections_at, request_key, running_simulator, venue_requests
+from tests.support.landing import assert_every_served_page_is_landed, landed, served
+from tests.support.sim import NOW, point_connections_at, running_simulator
 
 pytestmark = pytest.mark.slow
 HOUR = timedelta(hours=1)
@@ -30,29 +31,6 @@ def sim(airflow_db, warehouse):
                            epoch_start="2026-10-20T00:00:00Z", epoch_end="2027-01-01T00:00:00Z") as server:
         point_connections_at(server)
         yield server
-
-
-def landed(wh, run_id=None):
-    """Landed responses: (method, url, request_body, status, response, resource, scope)."""
-    where = "where run_id = %s" if run_id else ""
-    return wh.rows(
-        "select method, url, request_body, status_code, response, resource, scope, record_count "
-        f"from landing.raw_api_responses {where} order by landing_id", (run_id,) if run_id else None)
-
-
-def served(sim, since):
-    return [r for r in venue_requests(sim) if r["seq"] > since]
-
-
-def assert_every_served_page_is_landed(sim, since, rows):
-    service_base = {r["service"]: sim.url(r["service"]) for r in served(sim, since)}
-    served_keys = Counter((r["service"],) + request_key(r["method"], r["path"], r["query"]) + (repr(r["body"]),)
-                          for r in served(sim, since))
-    landed_keys = Counter()
-    for method, url, body, *_ in rows:
-        service = next(s for s, base in service_base.items() if url.startswith(base + "/"))
-        landed_keys[(service,) + landed_request_key(method, url, service_base[service]) + (repr(body),)] += 1
-    assert landed_keys == served_keys
 
 
 def trades_by_market(rows):
@@ -71,14 +49,14 @@ def truth_keys(world, condition_id, now, newest=PAGE + CEILING):
 def first_run(sim, warehouse):
     since = sim.requests()[-1]["seq"] if sim.requests() else 0
     run = run_dag("extract_polymarket", NOW)
-    return run, since, landed(warehouse, run.run_id)
+    return run, (since, sim.requests()[-1]["seq"]), landed(warehouse, run.run_id)
 
 
 def test_every_served_response_is_landed(first_run, sim):
-    run, since, rows = first_run
+    run, window, rows = first_run
     assert run.data_interval_start == NOW - HOUR and run.data_interval_end == NOW
     assert rows and {r[5] for r in rows} == {"events", "markets", "trades", "prices", "orderbooks"}
-    assert_every_served_page_is_landed(sim, since, rows)
+    assert_every_served_page_is_landed(sim, *window, rows=rows)
 
 
 def test_markets_and_events_match_the_venue(first_run, sim):
@@ -159,7 +137,7 @@ def test_rerun_of_the_interval_adds_nothing_new_and_keeps_checkpoints(first_run,
     _, _, first_rows = first_run
     before, since, run = rerun
     rows = landed(warehouse, run.run_id)
-    assert_every_served_page_is_landed(sim, since, rows)
+    assert_every_served_page_is_landed(sim, since, rows=rows)
     again = trades_by_market(rows)
     first = trades_by_market(first_rows)
     assert set(again) == set(first)
@@ -186,7 +164,7 @@ def test_next_interval_fetches_only_what_is_new(next_interval, sim, warehouse):
     world = sim.polymarket
     later = NOW + HOUR
     rows = landed(warehouse, run.run_id)
-    assert_every_served_page_is_landed(sim, since, rows)
+    assert_every_served_page_is_landed(sim, since, rows=rows)
     trade_requests = [r for r in served(sim, since) if r["path"] == "/trades"]
     checked = single_page = 0
     for cid, keys in trades_by_market(rows).items():

@@ -37,7 +37,8 @@ def point_connection_at(conn_id: str, url: str, extra=None) -> None:
     os.environ[key] = value
 
 
-def venue_requests(sim, service_prefix: str = "polymarket/") -> list[dict]:
+def venue_requests(sim, service_prefix: str = "") -> list[dict]:
+    """The simulator's log of venue requests (admin calls are not logged)."""
     return [r for r in sim.requests() if (r.get("service") or "").startswith(service_prefix)]
 
 
