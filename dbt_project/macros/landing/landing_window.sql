@@ -6,9 +6,14 @@
       invocation reads landing rows up to that same id, so the marts built together agree with
       each other (a price point is never modelled before the market it belongs to) even while
       extraction keeps landing pages.
-    - The cursor: each incremental mart keeps, in <intermediate>.landing_cursors, the horizon up
-      to which it has been built (written by the partitioned_incremental materialization in the
-      same transaction as the rows). An incremental run reads landing rows in (cursor, horizon].
+    - The upper bound of a mart: the horizon, and no further than the cursors of the marts it
+      refers to (config `landing_bounded_by`), which matters when models run as separate
+      invocations (one Airflow task per model).
+    - The cursor: each incremental mart keeps, in <intermediate>.landing_cursors, the upper bound
+      up to which it has been built (written by the partitioned_incremental materialization in
+      the same transaction as the rows). An incremental run reads landing rows in
+      (cursor, upper bound]. One dbt invocation at a time writes the marts (the transform DAG
+      runs one DAG run at a time).
     The predicate is rendered with literal ids so Postgres pushes it through the staging views
     down to the landing scan (index on landing_id). -#}
 
@@ -72,16 +77,47 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The landing_id this model has been built up to (incremental runs only). -#}
+{#- The landing_id a model reads up to: the horizon of the invocation, and no further than the
+    cursors of the marts named in its `landing_bounded_by` config (the marts it looks up or
+    refers to). Within one invocation they all equal the horizon; when models run as separate
+    invocations (one Airflow task per model), a trade is never modelled before its market, nor a
+    price point before its outcome. Returns none outside a run (no fixed horizon). -#}
+{% macro landing_upper_bound() -%}
+    {%- set bounds = [] -%}
+    {%- set fixed = fixed_landing_horizon() -%}
+    {%- if fixed is not none -%}
+        {%- do bounds.append(fixed) -%}
+    {%- endif -%}
+    {%- for name in config.get('landing_bounded_by') or [] -%}
+        {%- set parent = ref(name) -%}
+        {%- if fixed is not none -%}
+            {%- set parent_cursor = stored_landing_cursor(parent) -%}
+            {%- if parent_cursor is not none -%}
+                {%- do bounds.append(parent_cursor) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(bounds | min if fixed is not none else none) }}
+{%- endmacro %}
+
+{#- The cursor stored for a relation in landing_cursors, or none. -#}
+{% macro stored_landing_cursor(relation) -%}
+    {%- set cursor = none -%}
+    {%- if execute and landing_state_table_exists('landing_cursors') -%}
+        {%- set result = run_query("select landing_id from " ~ landing_state_schema() ~ ".landing_cursors where relation_name = '" ~ relation.render() ~ "'") -%}
+        {%- if result.rows | length > 0 -%}
+            {%- set cursor = result.rows[0][0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(cursor) }}
+{%- endmacro %}
+
+{#- The landing_id this model has been built up to (incremental runs only): its stored cursor,
+    else max(landing_id) of its rows (never skips a landing row). -#}
 {% macro landing_cursor(relation=this) -%}
     {%- set cursor = none -%}
     {%- if execute -%}
-        {%- if landing_state_table_exists('landing_cursors') -%}
-            {%- set result = run_query("select landing_id from " ~ landing_state_schema() ~ ".landing_cursors where relation_name = '" ~ relation.render() ~ "'") -%}
-            {%- if result.rows | length > 0 -%}
-                {%- set cursor = result.rows[0][0] -%}
-            {%- endif -%}
-        {%- endif -%}
+        {%- set cursor = stored_landing_cursor(relation) -%}
         {%- if cursor is none -%}
             {%- set result = run_query("select coalesce(max(landing_id), 0) from " ~ relation) -%}
             {%- set cursor = result.rows[0][0] -%}
@@ -94,10 +130,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The predicate every landing-driven mart applies to its input: up to the horizon, and past
-    the cursor on incremental runs. -#}
+{#- The predicate every landing-driven mart applies to its input: up to its upper bound, and
+    past its cursor on incremental runs. -#}
 {% macro landing_window(column='landing_id') -%}
-    {{ column }} <= {{ landing_horizon() }}
+    {%- set upper_bound = landing_upper_bound() -%}
+    {{ column }} <= {{ upper_bound if upper_bound is not none else landing_horizon() }}
     {%- if is_incremental() %}
     and {{ column }} > {{ landing_cursor() }}
     {%- endif %}
@@ -107,7 +144,7 @@
     fixed horizon nothing is recorded: the next run falls back to max(landing_id) of the table,
     which never skips a landing row. -#}
 {% macro record_landing_cursor(relation) -%}
-    {%- set horizon = fixed_landing_horizon() -%}
+    {%- set horizon = landing_upper_bound() -%}
     {%- set schema = landing_state_schema() -%}
     {%- if horizon is not none -%}
     insert into {{ schema }}.landing_cursors (relation_name, landing_id, invocation_id, updated_at)

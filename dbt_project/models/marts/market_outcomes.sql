@@ -5,8 +5,10 @@
         unique_key=['market_id', 'outcome_id', 'source'],
         version_by=['updated_at', 'observed_at', 'landing_id'],
         on_schema_change='append_new_columns',
+        landing_bounded_by=['markets'],
     )
 }}
+-- bounded by the cursor of markets (landing_bounded_by): depends_on: {{ ref('markets') }}
 
 with
 

@@ -6,8 +6,10 @@
         version_by=['updated_at', 'observed_at', 'landing_id'],
         coalesce_columns=['category', 'volume'],
         on_schema_change='append_new_columns',
+        landing_bounded_by=['events'],
     )
 }}
+-- bounded by the cursor of events (landing_bounded_by): depends_on: {{ ref('events') }}
 
 with
 

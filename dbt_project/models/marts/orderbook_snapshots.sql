@@ -6,11 +6,13 @@
         unique_key=['market_id', 'outcome_id', 'snapshot_at', 'source'],
         partition_by={'field': 'snapshot_at', 'granularity': 'day'},
         on_schema_change='append_new_columns',
+        landing_bounded_by=['market_outcomes'],
         indexes=[
             {'columns': ['outcome_id', 'source', 'landing_id']},
         ],
     )
 }}
+-- bounded by the cursor of market_outcomes (landing_bounded_by): depends_on: {{ ref('market_outcomes') }}
 
 with
 

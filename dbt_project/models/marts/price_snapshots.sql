@@ -7,6 +7,7 @@
         partition_by={'field': 'snapshot_at', 'granularity': 'day'},
         version_by=['landing_id'],
         on_schema_change='append_new_columns',
+        landing_bounded_by=['market_outcomes'],
     )
 }}
 

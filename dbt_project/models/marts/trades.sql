@@ -5,12 +5,14 @@
         unique_key=['trade_id', 'source'],
         partition_by={'field': 'traded_at', 'granularity': 'month'},
         on_schema_change='append_new_columns',
+        landing_bounded_by=['market_outcomes'],
         indexes=[
             {'columns': ['market_id', 'traded_at']},
             {'columns': ['wallet_address']},
         ],
     )
 }}
+-- bounded by the cursor of market_outcomes (landing_bounded_by): depends_on: {{ ref('market_outcomes') }}
 
 with
 
