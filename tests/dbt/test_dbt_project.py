@@ -288,3 +288,35 @@ def test_a_mart_run_alone_reads_no_further_than_its_parents(incremental_marts, w
     dbt("run").check()
     assert all_marts(warehouse) == incremental_marts
     assert {v for v in dict(warehouse.rows("select relation_name, landing_id from intermediate.landing_cursors")).values()} == {horizon}
+
+
+def test_a_late_page_never_overwrites_newer_state(incremental_marts, warehouse, dbt):
+    """A page landed late holding an older state of a market is ignored; a newer one wins; and a
+    full refresh agrees."""
+    from datetime import datetime, timezone
+    from uuid import uuid4
+
+    page = warehouse.value("select response from landing.raw_api_responses where resource = 'markets' "
+                           "and endpoint = '/markets/keyset' and status_code = 200 "
+                           "and jsonb_array_length(response->'markets') >= 2 order by landing_id desc limit 1")
+    older, newer = (dict(m) for m in page["markets"][:2])
+
+    def shifted(market, days):
+        at = datetime.fromisoformat(market["updatedAt"].replace("Z", "+00:00")) + timedelta(days=days)
+        return {**market, "updatedAt": at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "question": f"{market['question']} (edited {days:+d}d)"}
+
+    late = {"markets": [shifted(older, -1), shifted(newer, +1)], "next_cursor": None}
+    warehouse.execute(
+        "insert into landing.raw_api_responses (request_id, source, resource, scope, endpoint, url, status_code, "
+        "fetched_at, response) values (%s, 'polymarket', 'markets', 'open', '/markets/keyset', 'test://late', 200, "
+        "now(), %s::jsonb)", (str(uuid4()), json.dumps(late)))
+    before = {r[0]: r[1:] for r in warehouse.rows("select market_id, question, landing_id from marts.markets")}
+    dbt("run").check()
+    after = {r[0]: r[1:] for r in warehouse.rows("select market_id, question, landing_id from marts.markets")}
+    older_id, newer_id = older["conditionId"].lower(), newer["conditionId"].lower()
+    assert after[older_id] == before[older_id]
+    assert after[newer_id][0].endswith("(edited +1d)") and after[newer_id][1] > before[newer_id][1]
+    incremental = all_marts(warehouse)
+    dbt("run", "--full-refresh").check()
+    assert all_marts(warehouse) == incremental
