@@ -1,10 +1,12 @@
-"""Run the pipeline locally against the venue simulator and report what landed.
+"""Run the whole pipeline locally against the venue simulator and report what it produced.
 
-    include/bin/pipeline [--markets N] [--trades N] [--seed N] [--port N]
+    include/bin/pipeline [--polymarket-markets N] [--kalshi-markets N] [--keep-running]
 
-Starts the simulator on loopback, points the venue Connections at it, prepares the
-warehouse database and a project-local Airflow home (.airflow/, SQLite metadata), runs the
-extract DAGs with `airflow dags test` for the last complete hour, and prints a summary.
+Starts the venue simulator on loopback, prepares the warehouse database, starts Airflow
+(api-server, scheduler, dag-processor, triggerer; LocalExecutor; metadata in Postgres) with
+the venue Connections pointed at the simulator, unpauses the extract DAGs (the scheduler runs
+the last complete hour), lets their landing Assets trigger `transform_dbt`, generates the dbt
+docs site, prints a summary and stops everything (or keeps it running with --keep-running).
 """
 
 from __future__ import annotations
@@ -14,108 +16,136 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-from local_stack.env import ROOT, airflow_env, simulator_connections
+from local_stack.airflow_stack import AirflowStackError
+from local_stack.env import ROOT
+from local_stack.platform import LocalPlatform
 from local_stack.warehouse import WarehouseUnavailable, ensure_database
 
 AIRFLOW_HOME = ROOT / ".airflow"
-LOG_DIR = ROOT / ".run"
+LOG = ROOT / ".run"
+DBT_DIR = ROOT / "dbt_project"
+MARTS = ("markets", "market_outcomes", "events", "trades", "price_snapshots", "orderbook_snapshots")
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--markets", type=int, default=300, help="simulated Polymarket markets")
-    p.add_argument("--trades", type=int, default=300_000, help="simulated Polymarket fills over the world's life")
+    p.add_argument("--polymarket-markets", type=int, default=300)
+    p.add_argument("--polymarket-trades", type=int, default=300_000)
+    p.add_argument("--kalshi-markets", type=int, default=600)
+    p.add_argument("--kalshi-trades", type=int, default=300_000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--port", type=int, default=8765, help="simulator port (0: any free port)")
+    p.add_argument("--sim-port", type=int, default=8765, help="simulator port (0: any free port)")
+    p.add_argument("--api-port", type=int, default=8080, help="Airflow UI/API port")
     p.add_argument("--database", default=os.environ.get("PM_DATABASE", "prediction_markets"))
-    p.add_argument("--dags", nargs="+", default=None, help="DAG ids to run (default: every extract DAG)")
+    p.add_argument("--timeout", type=float, default=1200, help="seconds to wait for the DAG runs")
+    p.add_argument("--keep-running", action="store_true", help="leave Airflow and the simulator up (Ctrl-C stops)")
     return p.parse_args(argv)
 
 
-def airflow(args: list[str], env: dict[str, str], log: Path) -> int:
-    with log.open("a") as out:
-        out.write(f"\n$ airflow {' '.join(args)}\n")
-        out.flush()
-        return subprocess.run([sys.executable, "-m", "airflow", *args], env=env, stdout=out, stderr=subprocess.STDOUT).returncode
-
-
-def summary(db, since_run: int) -> str:
-    with db.connect() as conn, conn.cursor() as cur:
-        cur.execute(
-            """
-            select source, resource, count(*) as responses,
-                   count(*) filter (where status_code = 200 and response is not null) as pages,
-                   coalesce(sum(record_count) filter (where status_code = 200), 0) as entities,
-                   count(*) filter (where status_code is distinct from 200 or error is not null) as errors,
-                   pg_size_pretty(sum(response_bytes)) as size
-            from landing.raw_api_responses where ingestion_run_id > %s
-            group by 1, 2 order by 1, 2
-            """,
-            (since_run,),
-        )
-        rows = cur.fetchall()
-        cur.execute(
-            "select coalesce(sum(pages), 0), coalesce(sum(records), 0), "
-            "extract(epoch from max(finished_at) - min(started_at)) from landing.ingestion_runs "
-            "where ingestion_run_id > %s",
-            (since_run,),
-        )
-        pages, records, seconds = cur.fetchone()
-    lines = [f"{'source':<12}{'resource':<12}{'responses':>10}{'pages':>8}{'entities':>10}{'errors':>8}{'size':>10}"]
-    lines += [f"{s:<12}{r:<12}{n:>10}{p:>8}{e:>10}{err:>8}{size:>10}" for s, r, n, p, e, err, size in rows]
+def landing_summary(conn, since: datetime) -> str:
+    rows = conn.execute(
+        """
+        select source, resource, count(*),
+               count(*) filter (where status_code = 200 and response is not null),
+               coalesce(sum(record_count) filter (where status_code = 200), 0),
+               count(*) filter (where status_code is distinct from 200 or error is not null),
+               pg_size_pretty(sum(response_bytes))
+        from landing.raw_api_responses where fetched_at >= %s group by 1, 2 order by 1, 2
+        """, (since,)).fetchall()
+    pages, records, seconds = conn.execute(
+        "select coalesce(sum(pages), 0)::bigint, coalesce(sum(records), 0)::bigint, coalesce(sum(duration_s), 0)::float8 "
+        "from landing.ingestion_runs where started_at >= %s", (since,)).fetchone()
+    out = [f"{'source':<12}{'resource':<19}{'responses':>10}{'pages':>8}{'entities':>10}{'errors':>8}{'size':>10}"]
+    out += [f"{s:<12}{r:<19}{n:>10}{p:>8}{e:>10}{err:>8}{size:>10}" for s, r, n, p, e, err, size in rows]
     if seconds:
-        lines.append(f"\n{pages} pages, {records} entities in {seconds:.1f}s of task time: "
-                     f"{pages / seconds:.1f} pages/s, {records / seconds:,.0f} entities/s")
+        out.append(f"{pages} pages and {records} entities in {seconds:.1f}s of extract-task time: "
+                   f"{pages / seconds:.1f} pages/s, {records / seconds:,.0f} entities/s")
+    return "\n".join(out)
+
+
+def marts_summary(conn) -> str:
+    lines = []
+    for table in MARTS:
+        count = conn.execute(f"select count(*) from marts.{table}").fetchone()[0]
+        by_source = dict(conn.execute(f"select source, count(*) from marts.{table} group by 1").fetchall())
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(by_source.items()))
+        lines.append(f"marts.{table:<20}{count:>10}  ({detail})")
     return "\n".join(lines)
+
+
+def generate_docs(db) -> str:
+    env = {**os.environ, "PM_PG_HOST": db.host, "PM_PG_PORT": str(db.port), "PM_PG_USER": db.role,
+           "PM_PG_PASSWORD": db.password, "PM_PG_DATABASE": db.name}
+    dbt = str(Path(sys.executable).parent / "dbt")
+    with (LOG / "dbt-docs.log").open("w") as out:
+        code = subprocess.run([dbt, "docs", "generate", "--static", "--profiles-dir", str(DBT_DIR)],
+                              cwd=DBT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+    if code:
+        return f"dbt docs generate failed (see {LOG / 'dbt-docs.log'})"
+    return str(DBT_DIR / "target" / "static_index.html")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        db = ensure_database(args.database)
+        warehouse = ensure_database(args.database)
+        metadata = ensure_database(f"{args.database}_airflow")
     except WarehouseUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from venue_simulator import SimConfig, SimulatorServer
 
-    LOG_DIR.mkdir(exist_ok=True)
+    LOG.mkdir(exist_ok=True)
     AIRFLOW_HOME.mkdir(exist_ok=True)
-    log = LOG_DIR / "pipeline.log"
-    log.write_text("")
-    config = SimConfig(port=args.port, seed=args.seed, polymarket_markets=args.markets, polymarket_trades=args.trades)
+    config = SimConfig(port=args.sim_port, seed=args.seed, polymarket_markets=args.polymarket_markets,
+                       polymarket_trades=args.polymarket_trades, kalshi_markets=args.kalshi_markets,
+                       kalshi_trades=args.kalshi_trades)
+    started = datetime.now(timezone.utc)
     with SimulatorServer(config) as sim:
-        env = {**os.environ, **airflow_env(AIRFLOW_HOME, db.airflow_uri), **simulator_connections(sim.base_url)}
-        print(f"venue simulator: {sim.base_url} ({args.markets} markets, seed {args.seed})")
-        print(f"warehouse:       postgresql://{db.host}:{db.port}/{db.name}")
-        print(f"airflow home:    {AIRFLOW_HOME}  (log: {log})")
-        if airflow(["db", "migrate"], env, log) != 0:
-            print(f"error: airflow db migrate failed, see {log}", file=sys.stderr)
-            return 1
-        from prediction_markets.adapters import sources
+        platform = LocalPlatform(AIRFLOW_HOME, warehouse, metadata, sim.base_url, api_port=args.api_port)
+        print(f"venue simulator  {sim.base_url}  (Polymarket {args.polymarket_markets} markets, "
+              f"Kalshi {args.kalshi_markets} markets, seed {args.seed})")
+        print(f"warehouse        postgresql://{warehouse.host}:{warehouse.port}/{warehouse.name}")
+        print(f"airflow          http://127.0.0.1:{args.api_port}  (home {AIRFLOW_HOME}, logs {platform.stack.log_dir})")
+        try:
+            print("starting Airflow (db migrate, pools, api-server, scheduler, dag-processor, triggerer) ...", flush=True)
+            platform.prepare()
+            platform.stack.start()
+            from prediction_markets.adapters import sources
 
-        with db.connect() as conn, conn.cursor() as cur:
-            cur.execute("select to_regclass('landing.ingestion_runs') is not null")
-            exists = cur.fetchone()[0]
-            since = 0
-            if exists:
-                cur.execute("select coalesce(max(ingestion_run_id), 0) from landing.ingestion_runs")
-                since = cur.fetchone()[0]
-        logical = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
-        failed = []
-        for dag_id in args.dags or [f"extract_{s}" for s in sources()]:
-            started = time.monotonic()
-            print(f"\nrunning {dag_id} for [{(logical - timedelta(hours=1)):%Y-%m-%d %H:%M}, {logical:%H:%M}) UTC ...",
-                  flush=True)
-            code = airflow(["dags", "test", dag_id, logical.isoformat()], env, log)
-            state = "ok" if code == 0 else f"FAILED (exit {code}, see {log})"
-            print(f"{dag_id}: {state} in {time.monotonic() - started:.1f}s")
-            if code:
-                failed.append(dag_id)
-        print("\nlanded in landing.raw_api_responses:\n" + summary(db, since))
-    return 1 if failed else 0
+            extracts = [f"extract_{s}" for s in sources()]
+            t0 = time.monotonic()
+            followed = platform.start_extracts(extracts)
+            failed = []
+            for dag_id, run_id in followed.items():
+                run = platform.wait_for(dag_id, run_id, args.timeout)
+                print(f"{dag_id:<20} {run.run_type:<10} {run.state:<8} {time.monotonic() - t0:6.1f}s  {run_id}", flush=True)
+                failed += [dag_id] if run.state != "success" else []
+            transforms = platform.wait_for_transforms(started, args.timeout)
+            for run in transforms:
+                print(f"{'transform_dbt':<20} {run.run_type:<10} {run.state:<8} {time.monotonic() - t0:6.1f}s  {run.run_id}")
+                failed += ["transform_dbt"] if run.state != "success" else []
+            docs = generate_docs(warehouse)
+            with warehouse.connect() as conn:
+                print("\nlanded (landing.raw_api_responses):\n" + landing_summary(conn, started))
+                print("\nmarts:\n" + marts_summary(conn))
+            print(f"\ndbt docs site:   {docs}")
+            if args.keep_running:
+                print(f"\nAirflow UI: http://127.0.0.1:{args.api_port}  simulator: {sim.base_url}  (Ctrl-C stops)")
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    pass
+            return 1 if failed else 0
+        except AirflowStackError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            platform.stack.stop()
 
 
 if __name__ == "__main__":
