@@ -34,9 +34,10 @@
     end)
 {%- endmacro %}
 
-{#- Kalshi `*_dollars` strings ("0.0800"): dollars per $1 contract, i.e. a probability. -#}
+{#- Kalshi `*_dollars` strings ("0.0800", "0.1110", up to 6 decimals): dollars per $1 contract,
+    i.e. a probability in [0, 1] (null outside). -#}
 {% macro dollars_to_probability(text_expr) -%}
-    {{ to_probability(text_expr, 4) }}
+    {{ to_probability(text_expr, 6) }}
 {%- endmacro %}
 
 {#- Kalshi `*_fp` fixed-point strings ("43.00") -> numeric (contract counts, volumes). -#}

@@ -8,8 +8,9 @@
     partition_by      {'field': <timestamptz column>, 'granularity': 'day' | 'month'}; optional.
     version_by        list of columns ordering the versions of a row (greatest wins). An incoming
                       row replaces the stored one only when its version is greater, so a late page
-                      never overwrites newer state. Without version_by the first stored row is kept
-                      (facts that never change: trades, book snapshots).
+                      never overwrites newer state. An item {'column': c, 'smaller_wins': true}
+                      ranks smaller values higher (null ranks as 0). Without version_by the first
+                      stored row is kept (facts that never change: trades, book snapshots).
     coalesce_columns  columns that keep their last known value when a newer version omits them.
     on_schema_change  ignore | fail | append_new_columns (default) | sync_all_columns.
 
@@ -182,8 +183,8 @@
     {%- if version_by and update_columns %}
     do update set
         {%- set newer -%}
-            ({% for v in version_by %}excluded.{{ adapter.quote(v) }}{{ ', ' if not loop.last }}{% endfor %})
-            > ({% for v in version_by %}existing.{{ adapter.quote(v) }}{{ ', ' if not loop.last }}{% endfor %})
+            ({% for v in version_by %}{{ pm_version_term('excluded', v) }}{{ ', ' if not loop.last }}{% endfor %})
+            > ({% for v in version_by %}{{ pm_version_term('existing', v) }}{{ ', ' if not loop.last }}{% endfor %})
         {%- endset %}
         {%- for c in update_columns %}
         {%- set q = adapter.quote(c) %}
@@ -202,3 +203,17 @@
     do nothing
     {%- endif %}
 {% endmacro %}
+
+
+{#- One term of a version tuple: the column, or minus it (null as 0) when smaller values win. -#}
+{% macro pm_version_term(alias, item) -%}
+    {%- if item is mapping -%}
+        {%- if item.get('smaller_wins') -%}
+            -coalesce({{ alias }}.{{ adapter.quote(item['column']) }}, 0)
+        {%- else -%}
+            {{ alias }}.{{ adapter.quote(item['column']) }}
+        {%- endif -%}
+    {%- else -%}
+        {{ alias }}.{{ adapter.quote(item) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -12,15 +12,37 @@ with
 
 polymarket_markets as (
 
-    select {{ columns | join(', ') }}
+    -- Polymarket's lifecycle is decided in the markets mart from its flags.
+    select
+        {{ columns | join(', ') }},
+        null::numeric as open_interest,
+        null::text as lifecycle_status
     from {{ ref('stg_polymarket__markets') }}
 
 ),
 
--- A venue adds one branch here (its staging model returns the same columns).
+kalshi_markets as (
+
+    -- Kalshi states its lifecycle (`status`, mapped in staging). Versions are ordered by fetch
+    -- time: `updated_time` exists only from 2026-03-12 and tracks metadata, not prices or status.
+    -- Parlay (multivariate) markets are left out: their events are never listed by /events.
+    select
+        {% for column in columns -%}
+        {{ 'null::timestamptz as updated_at' if column == 'updated_at' else column }},
+        {% endfor -%}
+        open_interest,
+        lifecycle_status
+    from {{ ref('stg_kalshi__markets') }}
+    where not is_parlay
+
+),
+
+-- A venue adds one branch here, with the same columns.
 unioned as (
 
     select * from polymarket_markets
+    union all
+    select * from kalshi_markets
 
 )
 

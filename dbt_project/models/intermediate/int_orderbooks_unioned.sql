@@ -13,11 +13,34 @@ polymarket_orderbooks as (
 
 ),
 
--- A venue adds one branch here (Kalshi's yes/no books are turned into bids and asks of each
--- outcome in its staging model).
+kalshi_orderbooks as (
+
+    -- Kalshi's yes/no books of bids, turned into bids and asks of each outcome.
+    select
+        source,
+        market_id,
+        outcome_id,
+        book_hash,
+        bid_levels,
+        ask_levels,
+        null::numeric as tick_size,
+        null::numeric as min_order_size,
+        null::numeric as last_trade_price,
+        snapshot_at,
+        observed_at,
+        landing_id,
+        entity_position
+    from {{ ref('int_kalshi_orderbooks_mirrored') }}
+    where market_id not like 'KXMVE%'  -- parlay (multivariate) markets are not modelled
+
+),
+
+-- A venue adds one branch here, with the same columns.
 unioned as (
 
     select * from polymarket_orderbooks
+    union all
+    select * from kalshi_orderbooks
 
 )
 

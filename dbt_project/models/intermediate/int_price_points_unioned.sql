@@ -15,6 +15,8 @@ polymarket_prices as (
         null::numeric as last_price,
         null::numeric as volume_24h,
         fidelity_minutes,
+        null::int as period_minutes,
+        null::numeric as volume,
         observed_at,
         landing_id,
         entity_position
@@ -22,10 +24,36 @@ polymarket_prices as (
 
 ),
 
--- A venue adds one branch here (Kalshi candlesticks carry bid, ask, last and volume).
+kalshi_prices as (
+
+    -- Kalshi candlesticks name the market and carry bid, ask, last and the period's volume.
+    select
+        source,
+        market_id,
+        outcome_id,
+        price_at,
+        implied_probability,
+        bid,
+        ask,
+        last_price,
+        null::numeric as volume_24h,
+        period_minutes as fidelity_minutes,
+        period_minutes,
+        volume,
+        observed_at,
+        landing_id,
+        entity_position
+    from {{ ref('int_kalshi_price_points_mirrored') }}
+    where market_id not like 'KXMVE%'  -- parlay (multivariate) markets are not modelled
+
+),
+
+-- A venue adds one branch here, with the same columns.
 unioned as (
 
     select * from polymarket_prices
+    union all
+    select * from kalshi_prices
 
 )
 

@@ -14,10 +14,21 @@ polymarket_trades as (
 
 ),
 
+kalshi_trades as (
+
+    -- Parlay (multivariate) markets are not modelled: their trades are left out too.
+    select {{ columns | join(', ') }}
+    from {{ ref('stg_kalshi__trades') }}
+    where not is_parlay
+
+),
+
 -- A venue adds one branch here (its staging model returns the same columns).
 unioned as (
 
     select * from polymarket_trades
+    union all
+    select * from kalshi_trades
 
 )
 

@@ -59,13 +59,18 @@ classified as (
 
     select
         *,
-        case
-            when coalesce(is_closed, false) and winning_outcome_index is not null then 'resolved'
-            when coalesce(is_closed, false) then 'closed'
-            when is_accepting_orders then 'open'
-            when opened_at is not null and opened_at <= observed_at then 'paused'
-            else 'upcoming'
-        end as status
+        -- A venue that states its lifecycle (Kalshi `status`, mapped in staging) is taken at its
+        -- word; the others are classified from their flags.
+        coalesce(
+            lifecycle_status,
+            case
+                when coalesce(is_closed, false) and winning_outcome_index is not null then 'resolved'
+                when coalesce(is_closed, false) then 'closed'
+                when is_accepting_orders then 'open'
+                when opened_at is not null and opened_at <= observed_at then 'paused'
+                else 'upcoming'
+            end
+        ) as status
     from latest_versions
 
 ),
@@ -96,6 +101,7 @@ final as (
         known_volume::numeric as volume,
         volume_24h::numeric as volume_24h,
         liquidity::numeric as liquidity,
+        open_interest::numeric as open_interest,
         best_bid::numeric as best_bid,
         best_ask::numeric as best_ask,
         last_trade_price::numeric as last_trade_price,

@@ -8,18 +8,40 @@
         on_schema_change='append_new_columns',
         landing_bounded_by=['market_outcomes'],
         indexes=[
-            {'columns': ['outcome_id', 'source', 'landing_id']},
+            {'columns': ['market_id', 'outcome_id', 'source', 'landing_id']},
         ],
     )
 }}
--- bounded by the cursor of market_outcomes (landing_bounded_by): depends_on: {{ ref('market_outcomes') }}
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up
 
 with
 
-landed_books as (
+aggregated_books as (
 
     select * from {{ ref('int_orderbooks_aggregated') }}
     where {{ landing_window() }}
+
+),
+
+market_outcomes as (
+
+    select * from {{ ref('market_outcomes') }}
+
+),
+
+landed_books as (
+
+    -- Books of outcomes the marts know (Kalshi books name markets that may not be modelled).
+    select aggregated_books.*
+    from aggregated_books
+    where exists (
+        select 1
+        from market_outcomes
+        where
+            market_outcomes.market_id = aggregated_books.market_id
+            and market_outcomes.outcome_id = aggregated_books.outcome_id
+            and market_outcomes.source = aggregated_books.source
+    )
 
 ),
 
@@ -27,6 +49,7 @@ landed_books as (
 batch_outcomes as (
 
     select distinct
+        market_id,
         outcome_id,
         source
     from landed_books
@@ -54,7 +77,8 @@ stored_books as (  -- noqa: ST03
             last_stored.landing_id
         from {{ this }} as last_stored
         where
-            last_stored.outcome_id = batch_outcomes.outcome_id
+            last_stored.market_id = batch_outcomes.market_id
+            and last_stored.outcome_id = batch_outcomes.outcome_id
             and last_stored.source = batch_outcomes.source
         order by last_stored.landing_id desc
         limit 1
@@ -94,7 +118,7 @@ sequenced as (
     select
         *,
         lag(book_version) over (
-            partition by outcome_id, source
+            partition by market_id, outcome_id, source
             order by landing_id, entity_position
         ) as previous_book_version
     from observations

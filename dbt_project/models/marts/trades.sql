@@ -12,7 +12,7 @@
         ],
     )
 }}
--- bounded by the cursor of market_outcomes (landing_bounded_by): depends_on: {{ ref('market_outcomes') }}
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up
 
 with
 
@@ -25,11 +25,35 @@ landed_fills as (
 
 ),
 
+market_outcomes as (
+
+    select * from {{ ref('market_outcomes') }}
+
+),
+
+known_fills as (
+
+    -- Fills of outcomes the marts know (built up to the same landing horizon: markets are listed
+    -- before their trades land). Kalshi's feed carries every market's trades, including markets
+    -- that are not modelled (parlays).
+    select landed_fills.*
+    from landed_fills
+    where exists (
+        select 1
+        from market_outcomes
+        where
+            market_outcomes.market_id = landed_fills.market_id
+            and market_outcomes.outcome_id = landed_fills.outcome_id
+            and market_outcomes.source = landed_fills.source
+    )
+
+),
+
 first_landed as (
 
     -- A fill is landed by every walk that overlaps it: keep the first landing.
     select distinct on (trade_id, source) *
-    from landed_fills
+    from known_fills
     order by trade_id, source, landing_id, entity_position
 
 ),
