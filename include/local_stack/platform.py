@@ -56,12 +56,31 @@ class LocalPlatform:
                 "where dag_id = %s order by id", (dag_id,)).fetchall()
         return [RunState(*r) for r in rows]
 
+    def paused(self, dag_ids: list[str]) -> dict[str, bool]:
+        with psycopg.connect(self.metadata.dsn) as conn:
+            rows = conn.execute("select dag_id, is_paused from dag where dag_id = any(%s)", (dag_ids,)).fetchall()
+        return dict(rows)
+
+    def unpause(self, dag_ids: list[str], timeout: float = 180) -> None:
+        """Unpause once the dag-processor has registered each DAG (transform_dbt takes a
+        while: cosmos lists the dbt project on its first parse)."""
+        deadline = time.monotonic() + timeout
+        while set(self.paused(dag_ids)) != set(dag_ids):
+            if time.monotonic() > deadline:
+                raise AirflowStackError(f"DAGs not registered after {timeout:.0f}s: {dag_ids}")
+            time.sleep(2)
+        for dag_id in dag_ids:
+            self.stack.airflow("dags", "unpause", dag_id)
+        still = [d for d, p in self.paused(dag_ids).items() if p]
+        if still:
+            raise AirflowStackError(f"could not unpause {still}")
+
     def start_extracts(self, dag_ids: list[str], wait_scheduled: float = 30) -> dict[str, str]:
         """Unpause each DAG: the scheduler starts a run for the last complete interval; where
         that interval already ran, trigger one. Returns dag_id -> run_id to follow."""
+        self.unpause(["transform_dbt"])
         known = {d: {r.run_id for r in self.runs(d)} for d in dag_ids}
-        for dag_id in dag_ids + ["transform_dbt"]:
-            self.stack.airflow("dags", "unpause", dag_id)
+        self.unpause(dag_ids)
         followed: dict[str, str] = {}
         deadline = time.monotonic() + wait_scheduled
         while time.monotonic() < deadline and len(followed) < len(dag_ids):

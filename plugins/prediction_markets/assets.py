@@ -1,5 +1,6 @@
-"""Landing Assets: one per (venue, landing resource). Extract DAGs emit them; the dbt DAG is
-scheduled on them."""
+"""Landing Assets. Each extract task emits the Asset of each resource it wrote (lineage); once a
+venue's whole extraction has landed, the DAG emits the venue's Asset, which schedules the dbt DAG
+(one transform per complete extraction, not one per task)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,13 @@ def landing_asset(source: str, resource: str) -> Asset:
         uri=f"landing://{source}/{resource}",
         group="landing",
         extra={"table": "landing.raw_api_responses", "source": source, "resource": resource},
+    )
+
+
+def venue_landing_asset(source: str) -> Asset:
+    return Asset(
+        name=f"landing.{source}",
+        uri=f"landing://{source}",
+        group="landing",
+        extra={"table": "landing.raw_api_responses", "source": source},
     )

@@ -9,7 +9,7 @@ from airflow.sdk import DAG, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from prediction_markets.adapters import adapter_class
-from prediction_markets.assets import landing_asset
+from prediction_markets.assets import landing_asset, venue_landing_asset
 from prediction_markets.operators.extract import WAREHOUSE_CONN_ID, VenueExtractOperator, venue_settings
 
 DOC = """
@@ -23,8 +23,10 @@ Lands every {source} API response for the data interval in `landing.raw_api_resp
 3. `plan_market_batches`: splits the markets live in the interval into at most `max_batches`
    stable partitions.
 4. {market_tasks}: one mapped task per partition, in pool `{source}`.
+5. `publish_landing`: once no extract task failed, logs what this run landed and emits the venue's
+   landing Asset `landing://{source}`, which schedules `transform_dbt`.
 
-Each extract task emits the landing Asset of what it wrote; `transform_dbt` is scheduled on them.
+Each extract task also emits the Asset of each resource it wrote (`landing://{source}/<resource>`).
 Knobs: Airflow Variable `{source}_settings` (JSON); endpoints: the venue's Connections.
 """
 
@@ -40,6 +42,27 @@ def migrate_landing(warehouse_conn_id: str = WAREHOUSE_CONN_ID) -> list[str]:
         return [m.path.name for m in apply_migrations(conn)]
     finally:
         conn.close()
+
+
+@task(trigger_rule="none_failed")
+def publish_landing(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **context) -> dict[str, dict]:
+    """What this DAG run landed, per resource (its outlet is the venue's landing Asset)."""
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    conn = PostgresHook(postgres_conn_id=warehouse_conn_id).get_conn()
+    try:
+        rows = conn.execute(
+            "select resource, count(*), count(*) filter (where status_code = 200 and response is not null), "
+            "coalesce(sum(record_count), 0)::bigint, count(*) filter (where error is not null) "
+            "from landing.raw_api_responses where source = %s and run_id = %s group by resource order by resource",
+            (source, context["run_id"]),
+        ).fetchall()
+    finally:
+        conn.close()
+    landed = {r[0]: {"responses": r[1], "pages": r[2], "entities": r[3], "errors": r[4]} for r in rows}
+    for resource, counts in landed.items():
+        print(f"{source} {resource}: {counts}")
+    return landed
 
 
 @task
@@ -99,6 +122,7 @@ def build_extract_dag(source: str) -> DAG:
             outlets=[landing_asset(source, r) for r in instance.landing_resources(reference)],
         )
         batches = plan_market_batches(source=source)
+        published = publish_landing.override(outlets=[venue_landing_asset(source)])(source=source)
         migrated >> listing >> batches
         for name in adapter.market_resources:
             VenueExtractOperator.partial(
@@ -106,6 +130,6 @@ def build_extract_dag(source: str) -> DAG:
                 source=source,
                 venue_resources=[name],
                 outlets=[landing_asset(source, r) for r in instance.landing_resources([name])],
-            ).expand(batch=batches)
+            ).expand(batch=batches) >> published
 
     return extract()

@@ -11,8 +11,8 @@ from cosmos import DbtDag, ExecutionConfig, ProfileConfig, ProjectConfig, Render
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from prediction_markets.adapters import adapter_class, sources
-from prediction_markets.assets import landing_asset
+from prediction_markets.adapters import sources
+from prediction_markets.assets import venue_landing_asset
 from prediction_markets.operators.extract import WAREHOUSE_CONN_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,25 +22,17 @@ DOC = """
 ### transform_dbt
 
 Runs the dbt project (`dbt_project/`: staging -> intermediate -> marts) with one task per
-model, running `dbt build` on it: the model, then its tests. Triggered by any landing Asset of the extract DAGs
-(`landing://<venue>/<resource>`); incremental marts read only landing rows they have not
-seen, so a run costs what is new. Profile: the `warehouse` Connection.
+model, running `dbt build` on it: the model, then its tests. Triggered when an extract DAG run
+has landed a venue (Asset `landing://<venue>`); incremental marts read only landing rows they
+have not seen, so a run costs what is new. Profile: the `warehouse` Connection.
 """
-
-
-def landing_assets() -> list:
-    assets = []
-    for source in sources():
-        adapter = adapter_class(source)()
-        labels = adapter.landing_resources(adapter.reference_resources + adapter.market_resources)
-        assets += [landing_asset(source, label) for label in labels]
-    return assets
 
 
 def build_transform_dag() -> DbtDag:
     return DbtDag(
         dag_id="transform_dbt",
-        schedule=AssetAny(*landing_assets()),
+        # A venue's Asset is emitted once its whole extraction run has landed.
+        schedule=AssetAny(*(venue_landing_asset(s) for s in sources())),
         start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
         catchup=False,
         max_active_runs=1,

@@ -40,6 +40,11 @@ def test_extract_dag_shape(bag, dag_id):
     assert mapped and all(getattr(t, "_is_mapped", False) or t.is_mapped for t in mapped)
     outlets = {o.uri for t in dag.tasks for o in t.outlets}
     assert f"landing://{source}/trades" in outlets and f"landing://{source}/markets" in outlets
+    publish = dag.get_task("publish_landing")
+    assert [o.uri for o in publish.outlets] == [f"landing://{source}/"]  # Airflow normalises the URI
+    assert publish.trigger_rule == "none_failed"
+    assert {t.task_id for t in dag.tasks if t.task_id.startswith("extract_") and t.task_id != "extract_reference"} \
+        <= publish.upstream_task_ids
 
 
 def test_hourly_data_intervals(bag):

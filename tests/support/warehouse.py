@@ -5,6 +5,7 @@ from __future__ import annotations
 from local_stack.warehouse import Database, ensure_database
 from prediction_markets.landing.migrations import apply_migrations
 
+DBT_SCHEMAS = ("staging", "intermediate", "marts")
 LANDING_TABLES = (
     "landing.raw_api_responses",
     "landing.sync_state",
@@ -37,6 +38,11 @@ class Warehouse:
 
     def truncate_landing(self) -> None:
         self.execute(f"truncate {', '.join(LANDING_TABLES)} restart identity")
+
+    def drop_models(self) -> None:
+        """Drop what dbt builds, so a test's transform starts from empty marts and cursors."""
+        for schema in DBT_SCHEMAS:
+            self.execute(f"drop schema if exists {schema} cascade")
 
     def execute(self, query: str, args=None) -> None:
         with self.conn.cursor() as cur:

@@ -1,0 +1,372 @@
+"""Kalshi in the marts: extract_kalshi (and extract_polymarket) against the simulator, then dbt build.
+
+Landing, in simulated time: an hour of January 2026 extracted while the simulator serves the legacy
+payloads (integer cents and counts only); then, on a fresh extraction state, the current hour of
+November 2026 (after the historical cutoff, current payloads) and the same January hour again
+(before the cutoff: historical tier, current payloads), plus an hour of Polymarket. Expectations come
+from the simulator's world (`sim.kalshi`), never from the SQL under test. Phases (one dbt invocation
+each): build; incremental build after one more hour and a page of parlays; a full refresh of the
+same landing, equal row for row; a rerun without new landing rows, which writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from tests.dbt.conftest import MART_KEYS, all_marts, run_extract
+from tests.support.sim import NOW, point_connections_at, running_simulator
+
+pytestmark = pytest.mark.slow
+UTC = timezone.utc
+HOUR = timedelta(hours=1)
+LEGACY = datetime(2026, 1, 5, 12, tzinfo=UTC)  # before 2026-01-12: cents and integer counts only
+WORLD = dict(polymarket_markets=6, polymarket_trades=3000, kalshi_markets=480, kalshi_trades=4_000_000,
+             epoch_start="2025-10-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z")
+FINISHED = ("determined", "amended", "finalized")
+
+
+def dec(x) -> Decimal | None:
+    return None if x is None else Decimal(str(x)).normalize()
+
+
+def quote(x) -> Decimal | None:
+    """A Kalshi price as the marts keep it: 0 and 1 mean "no quote" (or "never traded")."""
+    p = dec(x)
+    return p if p is not None and 0 < p < 1 else None
+
+
+def ts(text: str | None) -> datetime | None:
+    if not text or text.startswith("0001-01-01"):
+        return None
+    head, _, frac = text.rstrip("Z").partition(".")
+    at = datetime.fromisoformat(head).replace(tzinfo=UTC)
+    return at + timedelta(microseconds=int((frac + "000000")[:6])) if frac else at
+
+
+def lifecycle(market: dict) -> str:
+    """The documented mapping of Kalshi's status to the marts' lifecycle."""
+    status, result = market["status"], market.get("result") or ""
+    if status == "initialized":
+        return "upcoming"
+    if status == "active":
+        return "open"
+    if status == "inactive":
+        return "paused"
+    if status in FINISHED and result in ("yes", "no"):
+        return "resolved"
+    return "closed"
+
+
+@pytest.fixture(scope="module")
+def sim(airflow_db, warehouse):
+    warehouse.truncate_landing()
+    with running_simulator(now=LEGACY, **WORLD) as server:
+        point_connections_at(server)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def runs(sim, warehouse):
+    """run_id -> the simulated now of that extraction."""
+    out = {run_extract(LEGACY, "extract_kalshi").run_id: LEGACY}
+    # A fresh extraction state in the current era: every listing walked again at NOW.
+    warehouse.execute("delete from landing.sync_state where source = 'kalshi'")
+    warehouse.execute("delete from landing.market_catalog where source = 'kalshi'")
+    sim.set_now(NOW)
+    out[run_extract(NOW, "extract_kalshi").run_id] = NOW
+    out[run_extract(LEGACY, "extract_kalshi").run_id] = NOW  # January again, historical tier, current shape
+    run_extract(NOW, "extract_polymarket")
+    return out
+
+
+@pytest.fixture(scope="module")
+def first_build(runs, dbt):
+    return dbt("build").check()
+
+
+@pytest.fixture(scope="module")
+def world(sim):
+    return sim.kalshi
+
+
+def kalshi_pages(warehouse, resource: str) -> list[tuple]:
+    return warehouse.rows(
+        "select landing_id, run_id, endpoint, request_params, response from landing.raw_api_responses "
+        "where source = 'kalshi' and resource = %s and status_code = 200 order by landing_id", (resource,))
+
+
+def truth_markets(world) -> dict[str, dict]:
+    markets = world.markets(NOW, tier="live", mve=False) + world.markets(NOW, tier="historical", mve=False)
+    return {m["ticker"]: m for m in markets}
+
+
+# ---------------------------------------------------------------------------------------- phase 1
+
+def test_build_passes_with_both_venues(first_build, warehouse):
+    assert "ERROR=0" in first_build.output
+    for table in MART_KEYS:
+        venues = {r[0] for r in warehouse.rows(f"select distinct source from marts.{table}")}
+        assert venues == {"polymarket", "kalshi"}, table
+
+
+def test_legacy_and_current_payloads_were_landed(runs, warehouse):
+    legacy_run = next(run for run, at in runs.items() if at == LEGACY)
+    shapes = defaultdict(set)
+    for _, run_id, endpoint, _, response in kalshi_pages(warehouse, "trades"):
+        for trade in response["trades"]:
+            shapes[run_id == legacy_run].add("yes_price_dollars" in trade)
+    assert shapes == {True: {False}, False: {True}}, "legacy trades carry cents only, current ones dollars only"
+    endpoints = {r[2] for r in kalshi_pages(warehouse, "trades")}
+    assert endpoints == {"/markets/trades", "/historical/trades"}, "intervals before and after the cutoff"
+
+
+def test_markets_match_the_venue(first_build, warehouse, world):
+    truth = truth_markets(world)
+    rows = {r[0]: r[1:] for r in warehouse.rows(
+        "select market_id, event_id, status, venue_status, best_bid, best_ask, last_trade_price, volume, "
+        "open_interest, created_at, opened_at, scheduled_close_at, winning_outcome_id, question, is_closed "
+        "from marts.markets where source = 'kalshi'")}
+    assert set(rows) == set(truth) and any(world.tier(world.index_of(t), NOW) == "historical" for t in truth)
+    statuses = set()
+    for ticker, m in truth.items():
+        (event_id, status, venue_status, bid, ask, last, volume, open_interest, created, opened, close, winner,
+         question, is_closed) = rows[ticker]
+        statuses.add(status)
+        assert (event_id, venue_status, question) == (m["event_ticker"], m["status"], m["title"]), ticker
+        assert status == lifecycle(m), ticker
+        assert winner == ({"yes": "yes", "no": "no"}.get(m["result"]) if status == "resolved" else None), ticker
+        assert is_closed == (m["status"] not in ("initialized", "active", "inactive")), ticker
+        assert (dec(bid), dec(ask), dec(last)) == (
+            quote(m["yes_bid_dollars"]), quote(m["yes_ask_dollars"]), quote(m["last_price_dollars"])), ticker
+        assert (dec(volume), dec(open_interest)) == (dec(m["volume_fp"]), dec(m["open_interest_fp"])), ticker
+        assert (created, opened, close) == (ts(m["created_time"]), ts(m["open_time"]), ts(m["close_time"])), ticker
+    assert {"open", "resolved"} <= statuses
+    assert any(m["created_time"].startswith("0001") for m in truth.values()), "Go zero times in the world"
+    assert any(m["yes_bid_dollars"] == "0.0000" for m in truth.values() if m["status"] != "active")
+
+
+def test_two_outcomes_per_market_with_names_prices_and_winners(first_build, warehouse, world):
+    truth = truth_markets(world)
+    rows = defaultdict(dict)
+    for market_id, outcome_id, name, index, last, winner, token in warehouse.rows(
+            "select market_id, outcome_id, outcome_name, outcome_index, last_price, is_winner, token_id "
+            "from marts.market_outcomes where source = 'kalshi'"):
+        assert token is None
+        rows[market_id][outcome_id] = (name, index, dec(last), winner)
+    assert set(rows) == set(truth)
+    for ticker, m in truth.items():
+        last = quote(m["last_price_dollars"])
+        decided = lifecycle(m) == "resolved"
+        assert rows[ticker] == {
+            "yes": (m.get("yes_sub_title") or "Yes", 0, last, (m["result"] == "yes") if decided else None),
+            "no": (m.get("no_sub_title") or "No", 1, None if last is None else 1 - last,
+                   (m["result"] == "no") if decided else None),
+        }, ticker
+
+
+def test_events_carry_their_series_and_its_category(first_build, warehouse, world):
+    series = {s["ticker"]: s for s in world.series_list(NOW)}
+    truth = {e["event_ticker"]: e for e in world.events(NOW)}
+    rows = {r[0]: r[1:] for r in warehouse.rows(
+        "select event_id, series_id, category, title, tags from marts.events where source = 'kalshi'")}
+    assert set(rows) == set(truth)
+    for ticker, e in truth.items():
+        s = series[e["series_ticker"]]
+        assert rows[ticker] == (e["series_ticker"], s["category"], e["title"], s["tags"] or None), ticker
+    renamed = [t for t, e in truth.items() if not t.startswith(e["series_ticker"] + "-")]
+    assert renamed, "events of renamed series (FED-... in KXFED) in the world"
+    markets = warehouse.value("select count(*) from marts.markets m join marts.events e using (event_id, source) "
+                              "where m.source = 'kalshi' and e.series_id <> split_part(m.market_id, '-', 1)")
+    assert markets > 0
+
+
+def landed_trade_windows(warehouse, runs):
+    windows = set()
+    for _, run_id, endpoint, params, _ in kalshi_pages(warehouse, "trades"):
+        tier = "historical" if endpoint.startswith("/historical/") else "live"
+        windows.add((tier, int(params["min_ts"]), int(params["max_ts"]), runs[run_id]))
+    return windows
+
+
+def test_trades_are_the_venue_trades_once_each(first_build, warehouse, world, runs):
+    truth = {}
+    for tier, min_ts, max_ts, at in landed_trade_windows(warehouse, runs):
+        served = {t["trade_id"] for t in world.trades(at, tier=tier, min_ts=min_ts, max_ts=max_ts)}
+        for now_tier in ("live", "historical"):  # the same trades, rendered in the current shape
+            for t in world.trades(NOW, tier=now_tier, min_ts=min_ts, max_ts=max_ts):
+                if t["trade_id"] in served and not world.is_parlay(world.index_of(t["ticker"])):
+                    truth[t["trade_id"]] = t
+    rows = {r[0]: r[1:] for r in warehouse.rows(
+        "select trade_id, market_id, outcome_id, outcome_index, side, price, quantity, notional, traded_at "
+        "from marts.trades where source = 'kalshi'")}
+    assert len(truth) > 50 and set(rows) == set(truth)
+    per_market = defaultdict(int)
+    for trade_id, t in truth.items():
+        side = t.get("taker_outcome_side") or t["taker_side"]
+        price = dec(t[f"{side}_price_dollars"])
+        assert rows[trade_id] == (t["ticker"], side, 0 if side == "yes" else 1, "BUY", price, dec(t["count_fp"]),
+                                  (price * dec(t["count_fp"])).normalize(), ts(t["created_time"])), trade_id
+        per_market[t["ticker"]] += 1
+    counted = dict(warehouse.rows("select market_id, count(*) from marts.trades where source = 'kalshi' group by 1"))
+    assert counted == per_market
+
+
+def truth_candles(world, warehouse, runs) -> dict[tuple[str, datetime], dict[int, dict]]:
+    """(ticker, period end) -> {period: candle as the world renders it now, in dollars}."""
+    out = defaultdict(dict)
+    for _, run_id, endpoint, params, response in kalshi_pages(warehouse, "candlesticks"):
+        ticker, period = response["ticker"], int(params["period_interval"])
+        tier = world.tier(world.index_of(ticker), NOW)
+        for c in world.candles(ticker, int(params["start_ts"]), int(params["end_ts"]), period, NOW, tier):
+            out[(ticker, datetime.fromtimestamp(c["end_period_ts"], UTC))][period] = (tier, c)
+    return out
+
+
+def candle_values(tier: str, candle: dict) -> tuple:
+    """(close, yes bid close, yes ask close, volume) of either current shape."""
+    if tier == "historical":
+        return (candle["price"]["close"], candle["yes_bid"]["close"], candle["yes_ask"]["close"], candle["volume"])
+    return (candle["price"].get("close_dollars"), candle["yes_bid"]["close_dollars"],
+            candle["yes_ask"]["close_dollars"], candle["volume_fp"])
+
+
+def test_price_snapshots_are_the_finest_candle_of_each_instant(first_build, warehouse, world, runs):
+    truth = truth_candles(world, warehouse, runs)
+    rows = {(r[0], r[1], r[2]): r[3:] for r in warehouse.rows(
+        "select market_id, outcome_id, snapshot_at, implied_probability, bid, ask, last, volume, period_minutes "
+        "from marts.price_snapshots where source = 'kalshi'")}
+    assert len(truth) > 1000 and len(rows) == 2 * len(truth)
+    shadowed = 0
+    for (ticker, at), periods in truth.items():
+        period = min(periods)
+        shadowed += len(periods) > 1
+        close, bid, ask, volume = candle_values(*periods[period])
+        bid, ask, last = quote(bid), quote(ask), dec(close)
+        implied = last if last is not None else (None if bid is None or ask is None else (bid + ask) / 2)
+        flip = (lambda x: None if x is None else 1 - x)
+        assert rows[(ticker, "yes", at)] == (implied, bid, ask, last, dec(volume), period), (ticker, at)
+        assert rows[(ticker, "no", at)] == (
+            flip(implied), flip(ask), flip(bid), flip(last), dec(volume), period), (ticker, at)
+    assert shadowed, "instants with candles of several periods (hourly and daily ends)"
+
+
+def test_legacy_and_current_shapes_give_the_same_values(first_build, warehouse, runs):
+    legacy_run = next(run for run, at in runs.items() if at == LEGACY)
+    legacy_pages = [r[0] for r in warehouse.rows(
+        "select landing_id from landing.raw_api_responses where run_id = %s", (legacy_run,))]
+    trades = warehouse.rows(
+        "select old.trade_id, old.market_id, old.outcome_id, old.price, old.quantity, old.traded_at, "
+        "new.market_id, new.outcome_id, new.price, new.quantity, new.traded_at "
+        "from staging.stg_kalshi__trades old join staging.stg_kalshi__trades new using (trade_id) "
+        "where old.landing_id = any(%s) and not new.landing_id = any(%s)", (legacy_pages, legacy_pages))
+    assert trades
+    for row in trades:
+        assert row[1:6] == row[6:11], row[0]
+    candles = warehouse.rows(
+        "select old.market_id, old.period_minutes, old.period_end_at, "
+        "old.price_close, old.yes_bid_close, old.yes_ask_close, old.volume, old.open_interest, "
+        "new.price_close, new.yes_bid_close, new.yes_ask_close, new.volume, new.open_interest, new.tier "
+        "from staging.stg_kalshi__candlesticks old join staging.stg_kalshi__candlesticks new "
+        "using (market_id, period_minutes, period_end_at) "
+        "where old.landing_id = any(%s) and not new.landing_id = any(%s)", (legacy_pages, legacy_pages))
+    assert candles and {r[-1] for r in candles} == {"live", "historical"}
+    for row in candles:
+        assert row[3:8] == row[8:13], row[:3]
+    assert any(r[3] is None and r[4] is not None for r in candles), "periods without trades"
+
+
+def test_order_book_snapshots_are_the_venue_books(first_build, warehouse, world, runs):
+    rows = warehouse.rows(
+        "select o.market_id, o.outcome_id, o.bids, o.asks, o.best_bid, o.best_ask, o.book_hash, l.run_id "
+        "from marts.orderbook_snapshots o join landing.raw_api_responses l using (landing_id) "
+        "where o.source = 'kalshi' order by o.market_id, o.outcome_id, o.snapshot_at")
+    assert rows
+    latest, seen_now, hashes = {}, set(), defaultdict(list)
+    for market_id, outcome_id, bids, asks, best_bid, best_ask, book_hash, run_id in rows:
+        at = runs[run_id]
+        book = world.orderbook(market_id, at)
+        own, other = (book["yes"], book["no"]) if outcome_id == "yes" else (book["no"], book["yes"])
+        want_bids = [(dec(p), dec(q)) for p, q in reversed(own)]
+        want_asks = [(1 - dec(p), dec(q)) for p, q in reversed(other)]
+        assert [(dec(b["price"]), dec(b["size"])) for b in bids] == want_bids, (market_id, outcome_id, at)
+        assert [(dec(a["price"]), dec(a["size"])) for a in asks] == want_asks, (market_id, outcome_id, at)
+        assert dec(best_bid) == (want_bids[0][0] if want_bids else None)
+        assert dec(best_ask) == (want_asks[0][0] if want_asks else None)
+        hashes[(market_id, outcome_id)].append(book_hash)
+        latest[(market_id, outcome_id)] = at
+        seen_now |= {market_id} if at == NOW else set()
+    assert seen_now and not any(at == LEGACY for at in latest.values())
+    # Two NOW-era extractions polled the same books: an unchanged book is stored once.
+    assert all(a != b for h in hashes.values() for a, b in zip(h, h[1:]))
+    assert all(len(h) <= 2 for h in hashes.values())
+
+
+# ---------------------------------------------------------------------------------------- phase 2
+
+def land_parlays(warehouse, world):
+    """A /markets page and a trades page of parlay markets, as landed with `mve_filter` unset."""
+    parlays = [m for m in world.markets(NOW, tier="live", mve=True)][:3]
+    traded = [t for m in world.markets(NOW, tier="historical", mve=True)
+              for t in world.trades(NOW, ticker=m["ticker"], tier="historical", limit=5)][:5]
+    assert parlays and traded
+    for resource, endpoint, body in (("markets", "/markets", {"markets": parlays, "cursor": ""}),
+                                     ("trades", "/historical/trades", {"trades": traded, "cursor": None})):
+        warehouse.execute(
+            "insert into landing.raw_api_responses (request_id, source, resource, scope, endpoint, url, "
+            "status_code, fetched_at, response) values (%s, 'kalshi', %s, 'test', %s, 'test://parlays', 200, "
+            "now(), %s::jsonb)", (str(uuid4()), resource, endpoint, json.dumps(body)))
+
+
+@pytest.fixture(scope="module")
+def incremental_build(first_build, sim, warehouse, dbt, world):
+    sim.set_now(NOW + HOUR)
+    try:
+        run_extract(NOW + HOUR, "extract_kalshi")
+    finally:
+        sim.set_now(NOW)
+    land_parlays(warehouse, world)
+    cursor_before = warehouse.value("select min(landing_id) from intermediate.landing_cursors")
+    return dbt("build").check(), cursor_before
+
+
+def test_incremental_build_with_parlays_landed(incremental_build, warehouse):
+    result, cursor_before = incremental_build
+    assert "ERROR=0" in result.output
+    newest = warehouse.value("select max(landing_id) from landing.raw_api_responses")
+    assert newest > cursor_before
+    assert {r[0] for r in warehouse.rows("select landing_id from intermediate.landing_cursors")} == {newest}
+    assert warehouse.value("select count(*) from staging.stg_kalshi__markets where is_parlay") > 0
+    for table in MART_KEYS:
+        column = "event_id" if table == "events" else "market_id"
+        assert warehouse.value(f"select count(*) from marts.{table} where {column} like 'KXMVE%%'") == 0, table
+    later = warehouse.value("select count(*) from marts.trades where source = 'kalshi' and traded_at > %s", (NOW,))
+    assert later > 0
+
+
+@pytest.fixture(scope="module")
+def incremental_marts(incremental_build, warehouse):
+    return all_marts(warehouse)
+
+
+def test_full_refresh_equals_incremental_row_for_row(incremental_marts, warehouse, dbt):
+    dbt("run", "--full-refresh").check()
+    refreshed = all_marts(warehouse)
+    for table in MART_KEYS:
+        assert len(refreshed[table]) == len(incremental_marts[table]), table
+        assert refreshed[table] == incremental_marts[table], table
+
+
+def test_rerun_without_new_landing_rows_changes_nothing(incremental_marts, warehouse, dbt):
+    before_xid = warehouse.value("select txid_current()")
+    dbt("run").check()
+    assert all_marts(warehouse) == incremental_marts
+    for table in MART_KEYS:
+        written = warehouse.value(f"select count(*) from marts.{table} where xmin::text::bigint > %s",
+                                  (before_xid % 2**32,))
+        assert written == 0, table
