@@ -261,19 +261,20 @@ def test_legacy_and_current_shapes_give_the_same_values(first_build, warehouse, 
     legacy_pages = [r[0] for r in warehouse.rows(
         "select landing_id from landing.raw_api_responses where run_id = %s", (legacy_run,))]
     trades = warehouse.rows(
+        "with landed as materialized (select * from staging.stg_kalshi__trades) "
         "select old.trade_id, old.market_id, old.outcome_id, old.price, old.quantity, old.traded_at, "
         "new.market_id, new.outcome_id, new.price, new.quantity, new.traded_at "
-        "from staging.stg_kalshi__trades old join staging.stg_kalshi__trades new using (trade_id) "
+        "from landed old join landed new using (trade_id) "
         "where old.landing_id = any(%s) and not new.landing_id = any(%s)", (legacy_pages, legacy_pages))
     assert trades
     for row in trades:
         assert row[1:6] == row[6:11], row[0]
     candles = warehouse.rows(
+        "with landed as materialized (select * from staging.stg_kalshi__candlesticks) "
         "select old.market_id, old.period_minutes, old.period_end_at, "
         "old.price_close, old.yes_bid_close, old.yes_ask_close, old.volume, old.open_interest, "
         "new.price_close, new.yes_bid_close, new.yes_ask_close, new.volume, new.open_interest, new.tier "
-        "from staging.stg_kalshi__candlesticks old join staging.stg_kalshi__candlesticks new "
-        "using (market_id, period_minutes, period_end_at) "
+        "from landed old join landed new using (market_id, period_minutes, period_end_at) "
         "where old.landing_id = any(%s) and not new.landing_id = any(%s)", (legacy_pages, legacy_pages))
     assert candles and {r[-1] for r in candles} == {"live", "historical"}
     for row in candles:
@@ -300,8 +301,9 @@ def test_order_book_snapshots_are_the_venue_books(first_build, warehouse, world,
         assert dec(best_ask) == (want_asks[0][0] if want_asks else None)
         hashes[(market_id, outcome_id)].append(book_hash)
         latest[(market_id, outcome_id)] = at
-        seen_now |= {market_id} if at == NOW else set()
-    assert seen_now and not any(at == LEGACY for at in latest.values())
+        seen_now |= {(market_id, outcome_id)} if at == NOW else set()
+    assert seen_now and LEGACY in latest.values(), "books of both eras"
+    assert all(latest[key] == NOW for key in seen_now), "the latest snapshot is the latest book"
     # Two NOW-era extractions polled the same books: an unchanged book is stored once.
     assert all(a != b for h in hashes.values() for a, b in zip(h, h[1:]))
     assert all(len(h) <= 2 for h in hashes.values())

@@ -138,13 +138,13 @@ renamed as (
         {{ kalshi_count('body', 'volume_24h') }} as volume_24h,
         {{ kalshi_count('body', 'open_interest') }} as open_interest,
         -- deprecated: always "0.0000" since 2026; legacy integer cents before
-        nullif(
+        trim_scale(nullif(
             coalesce(
                 {{ to_numeric("body ->> 'liquidity_dollars'") }},
                 {{ to_numeric("body ->> 'liquidity'") }} / 100.0
             ),
             0
-        ) as liquidity,
+        )) as liquidity,
         {{ kalshi_quote(kalshi_price('body', 'yes_bid')) }} as best_bid,
         {{ kalshi_quote(kalshi_price('body', 'yes_ask')) }} as best_ask,
         {{ kalshi_quote(kalshi_price('body', 'no_bid')) }} as no_best_bid,
