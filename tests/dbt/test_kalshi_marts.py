@@ -1,33 +1,26 @@
-"""Kalshi in the marts: extract_kalshi (and extract_polymarket) against the simulator, then dbt build.
+"""Kalshi in the marts: extract_kalshi against the simulator, then dbt build (the shared phase 1 of
+conftest.py, with Polymarket landed beside it).
 
-Landing, in simulated time: an hour of January 2026 extracted while the simulator serves the legacy
-payloads (integer cents and counts only); then, on a fresh extraction state, the current hour of
-November 2026 (after the historical cutoff, current payloads) and the same January hour again
-(before the cutoff: historical tier, current payloads), plus an hour of Polymarket. Expectations come
-from the simulator's world (`sim.kalshi`), never from the SQL under test. Phases (one dbt invocation
-each): build; incremental build after one more hour and a page of parlays; a full refresh of the
-same landing, equal row for row; a rerun without new landing rows, which writes nothing.
+Landed, in simulated time: an hour of January 2026 in the legacy payloads (integer cents and counts
+only); then, on a fresh extraction state, the hour ending NOW (after the historical cutoff, current
+payloads) and the same January hour again (before the cutoff: historical tier, current payloads).
+Expectations come from the simulator's world (`sim.kalshi`), never from the SQL under test. The
+incremental phase (parlays, rerun, full refresh) is in test_marts_incremental.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 
-from tests.dbt.conftest import MART_KEYS, all_marts, run_extract
-from tests.support.sim import NOW, point_connections_at, running_simulator
+from tests.dbt.conftest import LEGACY, MART_KEYS
+from tests.support.sim import NOW
 
 pytestmark = pytest.mark.slow
 UTC = timezone.utc
-HOUR = timedelta(hours=1)
-LEGACY = datetime(2026, 1, 5, 12, tzinfo=UTC)  # before 2026-01-12: cents and integer counts only
-WORLD = dict(polymarket_markets=6, polymarket_trades=3000, kalshi_markets=480, kalshi_trades=4_000_000,
-             epoch_start="2025-10-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z")
 FINISHED = ("determined", "amended", "finalized")
 
 
@@ -64,35 +57,13 @@ def lifecycle(market: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def sim(airflow_db, warehouse):
-    warehouse.truncate_landing()
-    with running_simulator(now=LEGACY, **WORLD) as server:
-        point_connections_at(server)
-        yield server
+def world(simulators):
+    return simulators["kalshi"].kalshi
 
 
 @pytest.fixture(scope="module")
-def runs(sim, warehouse):
-    """run_id -> the simulated now of that extraction."""
-    out = {run_extract(LEGACY, "extract_kalshi").run_id: LEGACY}
-    # A fresh extraction state in the current era: every listing walked again at NOW.
-    warehouse.execute("delete from landing.sync_state where source = 'kalshi'")
-    warehouse.execute("delete from landing.market_catalog where source = 'kalshi'")
-    sim.set_now(NOW)
-    out[run_extract(NOW, "extract_kalshi").run_id] = NOW
-    out[run_extract(LEGACY, "extract_kalshi").run_id] = NOW  # January again, historical tier, current shape
-    run_extract(NOW, "extract_polymarket")
-    return out
-
-
-@pytest.fixture(scope="module")
-def first_build(runs, dbt):
-    return dbt("build").check()
-
-
-@pytest.fixture(scope="module")
-def world(sim):
-    return sim.kalshi
+def runs(kalshi_runs):
+    return kalshi_runs
 
 
 def kalshi_pages(warehouse, resource: str) -> list[tuple]:
@@ -108,14 +79,14 @@ def truth_markets(world) -> dict[str, dict]:
 
 # ---------------------------------------------------------------------------------------- phase 1
 
-def test_build_passes_with_both_venues(first_build, warehouse):
-    assert "ERROR=0" in first_build.output
+def test_build_passes_with_both_venues(phase_one, warehouse):
+    assert "ERROR=0" in phase_one.output
     for table in MART_KEYS:
         venues = {r[0] for r in warehouse.rows(f"select distinct source from marts.{table}")}
         assert venues == {"polymarket", "kalshi"}, table
 
 
-def test_legacy_and_current_payloads_were_landed(runs, warehouse):
+def test_legacy_and_current_payloads_were_landed(phase_one, runs, warehouse):
     legacy_run = next(run for run, at in runs.items() if at == LEGACY)
     shapes = defaultdict(set)
     for _, run_id, endpoint, _, response in kalshi_pages(warehouse, "trades"):
@@ -126,7 +97,7 @@ def test_legacy_and_current_payloads_were_landed(runs, warehouse):
     assert endpoints == {"/markets/trades", "/historical/trades"}, "intervals before and after the cutoff"
 
 
-def test_markets_match_the_venue(first_build, warehouse, world):
+def test_markets_match_the_venue(phase_one, warehouse, world):
     truth = truth_markets(world)
     rows = {r[0]: r[1:] for r in warehouse.rows(
         "select market_id, event_id, status, venue_status, best_bid, best_ask, last_trade_price, volume, "
@@ -151,7 +122,7 @@ def test_markets_match_the_venue(first_build, warehouse, world):
     assert any(m["yes_bid_dollars"] == "0.0000" for m in truth.values() if m["status"] != "active")
 
 
-def test_two_outcomes_per_market_with_names_prices_and_winners(first_build, warehouse, world):
+def test_two_outcomes_per_market_with_names_prices_and_winners(phase_one, warehouse, world):
     truth = truth_markets(world)
     rows = defaultdict(dict)
     for market_id, outcome_id, name, index, last, winner, token in warehouse.rows(
@@ -170,7 +141,7 @@ def test_two_outcomes_per_market_with_names_prices_and_winners(first_build, ware
         }, ticker
 
 
-def test_events_carry_their_series_and_its_category(first_build, warehouse, world):
+def test_events_carry_their_series_and_its_category(phase_one, warehouse, world):
     series = {s["ticker"]: s for s in world.series_list(NOW)}
     truth = {e["event_ticker"]: e for e in world.events(NOW)}
     rows = {r[0]: r[1:] for r in warehouse.rows(
@@ -194,7 +165,7 @@ def landed_trade_windows(warehouse, runs):
     return windows
 
 
-def test_trades_are_the_venue_trades_once_each(first_build, warehouse, world, runs):
+def test_trades_are_the_venue_trades_once_each(phase_one, warehouse, world, runs):
     truth = {}
     for tier, min_ts, max_ts, at in landed_trade_windows(warehouse, runs):
         served = {t["trade_id"] for t in world.trades(at, tier=tier, min_ts=min_ts, max_ts=max_ts)}
@@ -236,7 +207,7 @@ def candle_values(tier: str, candle: dict) -> tuple:
             candle["yes_ask"]["close_dollars"], candle["volume_fp"])
 
 
-def test_price_snapshots_are_the_finest_candle_of_each_instant(first_build, warehouse, world, runs):
+def test_price_snapshots_are_the_finest_candle_of_each_instant(phase_one, warehouse, world, runs):
     truth = truth_candles(world, warehouse, runs)
     rows = {(r[0], r[1], r[2]): r[3:] for r in warehouse.rows(
         "select market_id, outcome_id, snapshot_at, implied_probability, bid, ask, last, volume, period_minutes "
@@ -256,7 +227,7 @@ def test_price_snapshots_are_the_finest_candle_of_each_instant(first_build, ware
     assert shadowed, "instants with candles of several periods (hourly and daily ends)"
 
 
-def test_legacy_and_current_shapes_give_the_same_values(first_build, warehouse, runs):
+def test_legacy_and_current_shapes_give_the_same_values(phase_one, warehouse, runs):
     legacy_run = next(run for run, at in runs.items() if at == LEGACY)
     legacy_pages = [r[0] for r in warehouse.rows(
         "select landing_id from landing.raw_api_responses where run_id = %s", (legacy_run,))]
@@ -282,7 +253,7 @@ def test_legacy_and_current_shapes_give_the_same_values(first_build, warehouse, 
     assert any(r[3] is None and r[4] is not None for r in candles), "periods without trades"
 
 
-def test_order_book_snapshots_are_the_venue_books(first_build, warehouse, world, runs):
+def test_order_book_snapshots_are_the_venue_books(phase_one, warehouse, world, runs):
     rows = warehouse.rows(
         "select o.market_id, o.outcome_id, o.bids, o.asks, o.best_bid, o.best_ask, o.book_hash, l.run_id "
         "from marts.orderbook_snapshots o join landing.raw_api_responses l using (landing_id) "
@@ -307,68 +278,3 @@ def test_order_book_snapshots_are_the_venue_books(first_build, warehouse, world,
     # Two NOW-era extractions polled the same books: an unchanged book is stored once.
     assert all(a != b for h in hashes.values() for a, b in zip(h, h[1:]))
     assert all(len(h) <= 2 for h in hashes.values())
-
-
-# ---------------------------------------------------------------------------------------- phase 2
-
-def land_parlays(warehouse, world):
-    """A /markets page and a trades page of parlay markets, as landed with `mve_filter` unset."""
-    parlays = [m for m in world.markets(NOW, tier="live", mve=True)][:3]
-    traded = [t for m in world.markets(NOW, tier="historical", mve=True)
-              for t in world.trades(NOW, ticker=m["ticker"], tier="historical", limit=5)][:5]
-    assert parlays and traded
-    for resource, endpoint, body in (("markets", "/markets", {"markets": parlays, "cursor": ""}),
-                                     ("trades", "/historical/trades", {"trades": traded, "cursor": None})):
-        warehouse.execute(
-            "insert into landing.raw_api_responses (request_id, source, resource, scope, endpoint, url, "
-            "status_code, fetched_at, response) values (%s, 'kalshi', %s, 'test', %s, 'test://parlays', 200, "
-            "now(), %s::jsonb)", (str(uuid4()), resource, endpoint, json.dumps(body)))
-
-
-@pytest.fixture(scope="module")
-def incremental_build(first_build, sim, warehouse, dbt, world):
-    sim.set_now(NOW + HOUR)
-    try:
-        run_extract(NOW + HOUR, "extract_kalshi")
-    finally:
-        sim.set_now(NOW)
-    land_parlays(warehouse, world)
-    cursor_before = warehouse.value("select min(landing_id) from intermediate.landing_cursors")
-    return dbt("build").check(), cursor_before
-
-
-def test_incremental_build_with_parlays_landed(incremental_build, warehouse):
-    result, cursor_before = incremental_build
-    assert "ERROR=0" in result.output
-    newest = warehouse.value("select max(landing_id) from landing.raw_api_responses")
-    assert newest > cursor_before
-    assert {r[0] for r in warehouse.rows("select landing_id from intermediate.landing_cursors")} == {newest}
-    assert warehouse.value("select count(*) from staging.stg_kalshi__markets where is_parlay") > 0
-    for table in MART_KEYS:
-        column = "event_id" if table == "events" else "market_id"
-        assert warehouse.value(f"select count(*) from marts.{table} where {column} like 'KXMVE%%'") == 0, table
-    later = warehouse.value("select count(*) from marts.trades where source = 'kalshi' and traded_at > %s", (NOW,))
-    assert later > 0
-
-
-@pytest.fixture(scope="module")
-def incremental_marts(incremental_build, warehouse):
-    return all_marts(warehouse)
-
-
-def test_full_refresh_equals_incremental_row_for_row(incremental_marts, warehouse, dbt):
-    dbt("run", "--full-refresh").check()
-    refreshed = all_marts(warehouse)
-    for table in MART_KEYS:
-        assert len(refreshed[table]) == len(incremental_marts[table]), table
-        assert refreshed[table] == incremental_marts[table], table
-
-
-def test_rerun_without_new_landing_rows_changes_nothing(incremental_marts, warehouse, dbt):
-    before_xid = warehouse.value("select txid_current()")
-    dbt("run").check()
-    assert all_marts(warehouse) == incremental_marts
-    for table in MART_KEYS:
-        written = warehouse.value(f"select count(*) from marts.{table} where xmin::text::bigint > %s",
-                                  (before_xid % 2**32,))
-        assert written == 0, table
