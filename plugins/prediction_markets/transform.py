@@ -1,4 +1,4 @@
-"""Builds `transform_dbt`: the dbt project as a cosmos DbtDag scheduled on landing Assets."""
+"""Builds `transform_dbt`: the dbt project through cosmos, scheduled on the venues' landing Assets."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from airflow.sdk import AssetAny
-from cosmos import DbtDag, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from airflow.sdk import DAG, AssetAny, dag
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+from cosmos.operators.local import DbtBuildLocalOperator, DbtTestLocalOperator
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from prediction_markets.adapters import sources
@@ -21,15 +22,29 @@ DBT_PROJECT = Path(os.environ.get("PM_DBT_PROJECT_DIR") or ROOT / "dbt_project")
 DOC = """
 ### transform_dbt
 
-Runs the dbt project (`dbt_project/`: staging -> intermediate -> marts) with one task per
-model, running `dbt build` on it: the model, then its tests. Triggered when an extract DAG run
+Runs the dbt project (`dbt_project/`): `staging_and_intermediate` builds and tests the
+staging and intermediate views (one `dbt build`), then one task per mart runs `dbt build` on it
+(the model, then its tests), then `mart_relationships` tests the foreign keys between marts. Triggered when an extract DAG run
 has landed a venue (Asset `landing://<venue>`); incremental marts read only landing rows they
 have not seen, so a run costs what is new. Profile: the `warehouse` Connection.
 """
 
 
-def build_transform_dag() -> DbtDag:
-    return DbtDag(
+PROFILE = ProfileConfig(
+    profile_name="prediction_markets",
+    target_name="airflow",
+    profile_mapping=PostgresUserPasswordProfileMapping(conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}),
+)
+# Staging and intermediate models are views (each builds in milliseconds): one `dbt build` task
+# covers them with their tests and unit tests; a task per view would cost ~10 s of process and
+# dbt start-up each. Every mart (the incremental tables) is its own task.
+UPSTREAM_LAYERS = "path:models/staging path:models/intermediate path:models/utilities path:seeds"
+# Foreign keys between marts are tested once every mart is built.
+RELATIONSHIP_TESTS = "test_name:composite_relationship"
+
+
+def build_transform_dag() -> DAG:
+    @dag(
         dag_id="transform_dbt",
         # A venue's Asset is emitted once its whole extraction run has landed.
         schedule=AssetAny(*(venue_landing_asset(s) for s in sources())),
@@ -39,21 +54,38 @@ def build_transform_dag() -> DbtDag:
         tags=["transform", "dbt", "marts"],
         doc_md=DOC,
         default_args={"owner": "data-platform", "retries": 2, "retry_delay": timedelta(minutes=1)},
-        project_config=ProjectConfig(DBT_PROJECT, install_dbt_deps=False),
-        profile_config=ProfileConfig(
-            profile_name="prediction_markets",
-            target_name="airflow",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}
-            ),
-        ),
-        # dbt runs in-process (dbtRunner): it is installed in Airflow's own environment.
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_LS,
-            test_behavior=TestBehavior.BUILD,
-            invocation_mode=InvocationMode.DBT_RUNNER,
-            # Tests spanning two models (relationships) run once both are built.
-            should_detach_multiple_parents_tests=True,
-        ),
     )
+    def transform():
+        upstream = DbtBuildLocalOperator(
+            task_id="staging_and_intermediate",
+            project_dir=str(DBT_PROJECT),
+            profile_config=PROFILE,
+            select=UPSTREAM_LAYERS,
+            install_deps=False,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        )
+        marts = DbtTaskGroup(
+            group_id="marts",
+            project_config=ProjectConfig(DBT_PROJECT, install_dbt_deps=False),
+            profile_config=PROFILE,
+            # dbt runs in-process (dbtRunner): it is installed in Airflow's own environment.
+            execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+            render_config=RenderConfig(
+                load_method=LoadMode.DBT_LS,
+                select=["path:models/marts"],
+                exclude=[RELATIONSHIP_TESTS],
+                test_behavior=TestBehavior.BUILD,
+                invocation_mode=InvocationMode.DBT_RUNNER,
+            ),
+        )
+        relationships = DbtTestLocalOperator(
+            task_id="mart_relationships",
+            project_dir=str(DBT_PROJECT),
+            profile_config=PROFILE,
+            select=RELATIONSHIP_TESTS,
+            install_deps=False,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        )
+        upstream >> marts >> relationships
+
+    return transform()

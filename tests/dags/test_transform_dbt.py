@@ -21,15 +21,21 @@ def test_scheduled_on_each_venue_landing_asset(transform):
     assert {a.uri for a in condition.objects} == {f"landing://{s}/" for s in sources()}
 
 
-def test_one_dbt_build_task_per_model(transform):
-    """Each model's task runs `dbt build` on it: the model, then its tests, before anything
-    downstream; tests spanning two models run once both exist."""
+def test_one_dbt_build_for_the_views_then_one_task_per_mart(transform):
+    """The views build (and are tested) in one task; each mart's task runs `dbt build` on it (the
+    model, then its tests) before anything downstream; foreign keys between marts are tested last."""
     ids = {t.task_id for t in transform.tasks}
+    upstream = transform.get_task("staging_and_intermediate")
+    assert "path:models/staging" in upstream.select and "path:models/intermediate" in upstream.select
     for model in ("markets", "market_outcomes", "events", "trades", "price_snapshots", "orderbook_snapshots"):
-        assert f"{model}_model_build" in ids, model
-    assert type(transform.get_task("trades_model_build")).__name__ == "DbtBuildLocalOperator"
-    relationship = next(t for t in transform.tasks if t.task_id.startswith("composite_relationship_trades_"))
-    assert {"trades_model_build", "market_outcomes_model_build"} <= relationship.upstream_task_ids
+        task = transform.get_task(f"marts.{model}_model_build")
+        assert type(task).__name__ == "DbtBuildLocalOperator"
+        assert "staging_and_intermediate" in task.upstream_task_ids or task.upstream_task_ids & ids - {"staging_and_intermediate"}
+    relationships = transform.get_task("mart_relationships")
+    assert relationships.select == "test_name:composite_relationship"
+    ancestors = relationships.get_flat_relative_ids(upstream=True)
+    assert {f"marts.{m}_model_build" for m in ("trades", "market_outcomes", "markets", "events")} <= ancestors
+    assert not [i for i in ids if i.startswith(("marts.stg_", "marts.int_", "marts.composite_relationship"))]
 
 
 @pytest.mark.slow
