@@ -1,6 +1,6 @@
 """dbt against the test warehouse: a runner for the project in dbt_project/ (a subprocess of the
 venv's dbt, so each phase is one clean invocation), helpers to read the marts, and the landing and
-builds every dbt test module shares (session fixtures: each phase is landed and built once).
+builds every dbt test module shares (each phase is landed and built once per test run).
 
 Phases, in simulated time:
 1. Landing: an hour of Polymarket at NOW; Kalshi: an hour of January 2026 while the simulator serves
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -115,17 +115,16 @@ def run_extract(logical_date, dag_id: str = "extract_polymarket"):
 
 # ------------------------------------------------------------------------------ shared landing
 
-UTC = timezone.utc
 HOUR = timedelta(hours=1)
 LEGACY = datetime(2026, 1, 5, 12, tzinfo=UTC)  # before 2026-01-12: Kalshi cents and integer counts only
 # Small, with open Polymarket markets shallow and deeper than the trades API reaches, and closed ones
 # settled exactly and with fractional last prices.
-POLYMARKET_WORLD = dict(polymarket_markets=16, polymarket_trades=40000, kalshi_markets=0,
-                        epoch_start="2026-03-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z")
+POLYMARKET_WORLD = {"polymarket_markets": 16, "polymarket_trades": 40000, "kalshi_markets": 0,
+                    "epoch_start": "2026-03-01T00:00:00Z", "epoch_end": "2027-01-01T00:00:00Z"}
 # Kalshi from October 2025, so that January 2026 is traded (legacy payloads) and the historical
 # cutoff (90 days before the simulated now) falls between January and November.
-KALSHI_WORLD = dict(polymarket_markets=0, kalshi_markets=480, kalshi_trades=4_000_000,
-                    epoch_start="2025-10-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z")
+KALSHI_WORLD = {"polymarket_markets": 0, "kalshi_markets": 480, "kalshi_trades": 4_000_000,
+                "epoch_start": "2025-10-01T00:00:00Z", "epoch_end": "2027-01-01T00:00:00Z"}
 PHASE = {"incremental": False}
 
 

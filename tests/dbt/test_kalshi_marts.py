@@ -11,8 +11,9 @@ incremental phase (parlays, rerun, full refresh) is in test_marts_incremental.py
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -20,7 +21,6 @@ from tests.dbt.conftest import LEGACY, MART_KEYS
 from tests.support.sim import NOW
 
 pytestmark = pytest.mark.slow
-UTC = timezone.utc
 FINISHED = ("determined", "amended", "finalized")
 
 
@@ -276,5 +276,5 @@ def test_order_book_snapshots_are_the_venue_books(phase_one, warehouse, world, r
     assert seen_now and LEGACY in latest.values(), "books of both eras"
     assert all(latest[key] == NOW for key in seen_now), "the latest snapshot is the latest book"
     # Two NOW-era extractions polled the same books: an unchanged book is stored once.
-    assert all(a != b for h in hashes.values() for a, b in zip(h, h[1:]))
+    assert all(a != b for h in hashes.values() for a, b in pairwise(h))
     assert all(len(h) <= 2 for h in hashes.values())

@@ -27,21 +27,22 @@ mirrored as (
         books.book_hash,
         case outcomes.outcome_id when 'yes' then books.yes_bid_levels else books.no_bid_levels end as bid_levels,
         (
-            select coalesce(
-                jsonb_agg(
-                    jsonb_build_object(
-                        'price', 1 - (level.value ->> 'price')::numeric,
-                        'size', level.value -> 'size'
-                    )
-                    order by level.position
-                ),
-                '[]'::jsonb
-            )
+            select
+                coalesce(
+                    jsonb_agg(
+                        jsonb_build_object(
+                            'price', 1 - (book_level.value ->> 'price')::numeric,
+                            'size', book_level.value -> 'size'
+                        )
+                        order by book_level.level_position
+                    ),
+                    '[]'::jsonb
+                )
             from
                 jsonb_array_elements(
                     case outcomes.outcome_id when 'yes' then books.no_bid_levels else books.yes_bid_levels end
-                ) with ordinality as level (value, position)
-            where level.value ->> 'price' is not null
+                ) with ordinality as book_level (value, level_position)
+            where book_level.value ->> 'price' is not null
         ) as ask_levels,
         books.snapshot_at,
         books.observed_at,

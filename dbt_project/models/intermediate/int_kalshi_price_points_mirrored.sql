@@ -52,15 +52,15 @@ mirrored as (
         market_id,
         'no'::text as outcome_id,
         price_at,
-        1 - implied_probability,
-        1 - ask,
-        1 - bid,
-        1 - last_price,
+        1 - implied_probability as implied_probability,
+        1 - ask as bid,
+        1 - bid as ask,
+        1 - last_price as last_price,
         volume,
         period_minutes,
         observed_at,
         landing_id,
-        entity_position * 2 + 1
+        entity_position * 2 + 1 as entity_position
     from yes_points
 
 )
