@@ -186,6 +186,7 @@ def test_trades_are_the_venue_trades_once_each(phase_one, warehouse, world, runs
         per_market[t["ticker"]] += 1
     counted = dict(warehouse.rows("select market_id, count(*) from marts.trades where source = 'kalshi' group by 1"))
     assert counted == per_market
+    assert any(-row[4].as_tuple().exponent == 3 for row in rows.values()), "subpenny prices traded"
 
 
 def truth_candles(world, warehouse, runs) -> dict[tuple[str, datetime], dict[int, dict]]:

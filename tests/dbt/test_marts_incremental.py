@@ -96,7 +96,8 @@ def test_a_mart_run_alone_reads_no_further_than_its_parents(incremental_marts, w
 
 
 def test_a_late_page_never_overwrites_newer_state(incremental_marts, warehouse, dbt):
-    """A page landed late holding an older state of a market is ignored; a newer one wins; and a
+    """A page landed late holding an older state of a market is ignored; a newer one wins; a Kalshi
+    candle of a coarser period landed later never replaces the finer one of the same instant; and a
     full refresh agrees."""
     from datetime import datetime, timezone
     from uuid import uuid4
@@ -116,8 +117,25 @@ def test_a_late_page_never_overwrites_newer_state(incremental_marts, warehouse, 
         "insert into landing.raw_api_responses (request_id, source, resource, scope, endpoint, url, status_code, "
         "fetched_at, response) values (%s, 'polymarket', 'markets', 'open', '/markets/keyset', 'test://late', 200, "
         "now(), %s::jsonb)", (str(uuid4()), json.dumps(late)))
+    market_id, instant, kept = warehouse.rows(
+        "select market_id, snapshot_at, (implied_probability, bid, ask, last, volume, period_minutes, landing_id) "
+        "from marts.price_snapshots where source = 'kalshi' and outcome_id = 'yes' and period_minutes = 1 "
+        "and last is not null order by landing_id desc limit 1")[0]
+    hourly = {"ticker": market_id, "candlesticks": [{
+        "end_period_ts": int(instant.timestamp()), "volume_fp": "1.00", "open_interest_fp": "1.00",
+        "price": {"close_dollars": "0.5000"}, "yes_bid": {"close_dollars": "0.4900"},
+        "yes_ask": {"close_dollars": "0.5100"}}]}
+    warehouse.execute(
+        "insert into landing.raw_api_responses (request_id, source, resource, scope, endpoint, url, "
+        "request_params, status_code, fetched_at, response) values (%s, 'kalshi', 'candlesticks', 'late', "
+        "'/series/{series_ticker}/markets/{ticker}/candlesticks', 'test://late', '{\"period_interval\": \"60\"}', "
+        "200, now(), %s::jsonb)", (str(uuid4()), json.dumps(hourly)))
     before = {r[0]: r[1:] for r in warehouse.rows("select market_id, question, landing_id from marts.markets")}
     dbt("run").check()
+    assert warehouse.value(
+        "select (implied_probability, bid, ask, last, volume, period_minutes, landing_id) from marts.price_snapshots "
+        "where source = 'kalshi' and outcome_id = 'yes' and market_id = %s and snapshot_at = %s",
+        (market_id, instant)) == kept
     after = {r[0]: r[1:] for r in warehouse.rows("select market_id, question, landing_id from marts.markets")}
     older_id, newer_id = older["conditionId"].lower(), newer["conditionId"].lower()
     assert after[older_id] == before[older_id]
