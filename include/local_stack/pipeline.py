@@ -45,6 +45,13 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def run_line(run, started: datetime) -> str:
+    """One DAG run: its own duration, and when it ended counted from the pipeline's start."""
+    took = (run.end - run.start).total_seconds() if run.start and run.end else float("nan")
+    ended = (run.end - started).total_seconds() if run.end else float("nan")
+    return f"{run.dag_id:<20} {run.run_type:<16} {run.state:<8} ran {took:6.1f}s  ended at +{ended:5.1f}s  {run.run_id}"
+
+
 def landing_summary(conn, since: datetime) -> str:
     rows = conn.execute(
         """
@@ -58,8 +65,8 @@ def landing_summary(conn, since: datetime) -> str:
     pages, records, seconds = conn.execute(
         "select coalesce(sum(pages), 0)::bigint, coalesce(sum(records), 0)::bigint, coalesce(sum(duration_s), 0)::float8 "
         "from landing.ingestion_runs where started_at >= %s", (since,)).fetchone()
-    out = [f"{'source':<12}{'resource':<19}{'responses':>10}{'pages':>8}{'entities':>10}{'errors':>8}{'size':>10}"]
-    out += [f"{s:<12}{r:<19}{n:>10}{p:>8}{e:>10}{err:>8}{size:>10}" for s, r, n, p, e, err, size in rows]
+    out = [f"{'source':<12}{'resource':<19}{'responses':>10}{'pages':>8}{'entities':>10}{'errors':>8}  {'size':>10}"]
+    out += [f"{s:<12}{r:<19}{n:>10}{p:>8}{e:>10}{err:>8}  {size:>10}" for s, r, n, p, e, err, size in rows]
     if seconds:
         out.append(f"{pages} pages and {records} entities in {seconds:.1f}s of extract-task time: "
                    f"{pages / seconds:.1f} pages/s, {records / seconds:,.0f} entities/s")
@@ -117,16 +124,16 @@ def main(argv=None) -> int:
             from prediction_markets.adapters import sources
 
             extracts = [f"extract_{s}" for s in sources()]
-            t0 = time.monotonic()
             followed = platform.start_extracts(extracts)
             failed = []
             for dag_id, run_id in followed.items():
                 run = platform.wait_for(dag_id, run_id, args.timeout)
-                print(f"{dag_id:<20} {run.run_type:<10} {run.state:<8} {time.monotonic() - t0:6.1f}s  {run_id}", flush=True)
+                print(run_line(run, started), flush=True)
                 failed += [dag_id] if run.state != "success" else []
-            transforms = platform.wait_for_transforms(started, args.timeout)
+            published = {d: r for d, r in followed.items() if d not in failed}
+            transforms = platform.wait_for_transforms(published, args.timeout) if published else []
             for run in transforms:
-                print(f"{'transform_dbt':<20} {run.run_type:<10} {run.state:<8} {time.monotonic() - t0:6.1f}s  {run.run_id}")
+                print(run_line(run, started), flush=True)
                 failed += ["transform_dbt"] if run.state != "success" else []
             docs = generate_docs(warehouse)
             with warehouse.connect() as conn:

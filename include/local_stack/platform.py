@@ -15,6 +15,7 @@ import psycopg
 from local_stack.airflow_stack import AirflowStack, AirflowStackError, stack_env
 from local_stack.env import airflow_env, simulator_connections
 from local_stack.warehouse import Database
+from prediction_markets.assets import venue_landing_asset
 
 POOLS = {"polymarket": 4, "kalshi": 2}
 FINISHED = ("success", "failed")
@@ -105,12 +106,35 @@ class LocalPlatform:
             time.sleep(2)
         raise AirflowStackError(f"{dag_id} {run_id} did not finish in {timeout:.0f}s")
 
-    def wait_for_transforms(self, after: datetime, timeout: float) -> list[RunState]:
-        """Every transform_dbt run the Assets triggered after `after`, once none is pending."""
+    def wait_for_transforms(self, extracts: dict[str, str], timeout: float) -> list[RunState]:
+        """The transform_dbt runs that consumed the venue landing Asset events of the given
+        extract runs (dag_id -> run_id), once each event is consumed and those runs finished.
+        A transform already running when an extract publishes does not see its data: the
+        scheduler queues another run, and this waits for that one too."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            runs = [r for r in self.runs("transform_dbt") if r.start is None or r.start >= after]
-            if runs and all(r.state in FINISHED for r in runs):
-                return runs
+            consumed = self._consumers(extracts)
+            if consumed and all(run_ids for run_ids in consumed.values()):
+                runs = [r for r in self.runs("transform_dbt") if any(r.run_id in ids for ids in consumed.values())]
+                if all(r.state in FINISHED for r in runs):
+                    return runs
             time.sleep(2)
-        raise AirflowStackError(f"transform_dbt did not finish in {timeout:.0f}s")
+        raise AirflowStackError(f"transform_dbt did not run for {sorted(extracts)} within {timeout:.0f}s")
+
+    def _consumers(self, extracts: dict[str, str]) -> dict[int, set[str]]:
+        """Venue landing Asset events of the extract runs -> transform_dbt runs that consumed them."""
+        with psycopg.connect(self.metadata.dsn) as conn:
+            rows = conn.execute(
+                """
+                select e.id, dr.run_id
+                from asset_event e
+                join asset a on a.id = e.asset_id
+                left join dagrun_asset_event x on x.event_id = e.id
+                left join dag_run dr on dr.id = x.dag_run_id and dr.dag_id = 'transform_dbt'
+                where (e.source_dag_id, e.source_run_id, a.name) in (select * from unnest(%s::text[], %s::text[], %s::text[]))
+                """, (list(extracts), list(extracts.values()),
+                      [venue_landing_asset(d.removeprefix("extract_")).name for d in extracts])).fetchall()
+        consumed: dict[int, set[str]] = {}
+        for event_id, run_id in rows:
+            consumed.setdefault(event_id, set()).update([run_id] if run_id else [])
+        return consumed

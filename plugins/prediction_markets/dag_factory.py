@@ -70,11 +70,11 @@ def plan_market_batches(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID,
     """Partitions of the markets live in the interval, one per mapped task (none: no work)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-    from prediction_markets.adapters.base import Interval
+    from prediction_markets.intervals import run_interval
     from prediction_markets.landing.reader import LandingReader
 
     settings = {**adapter_class(source).default_settings, **venue_settings(source)}
-    interval = Interval(context["data_interval_start"], context["data_interval_end"])
+    interval = run_interval(context)
     conn = PostgresHook(postgres_conn_id=warehouse_conn_id).get_conn()
     try:
         live = LandingReader(conn, source).count_live_markets(interval, float(settings["closed_grace_s"]))

@@ -291,3 +291,14 @@ def test_orderbooks_batch_costs_per_ticker_and_falls_back_one_by_one(adapter):
                                           "/markets/T2/orderbook"]
     assert step.next is None
     assert list(res.scopes(ctx(items=items, run_type="backfill"))) == []
+
+
+def test_candle_walk_of_an_interval_ending_between_two_seconds_ends(adapter):
+    """A manual run ends at its trigger time; the floored interval ends the walk in one window."""
+    interval = Interval(INTERVAL.start, INTERVAL.end + timedelta(minutes=6, seconds=14, microseconds=35906))
+    res = adapter.resource("candlesticks")
+    run = ctx(interval=interval, items=[entry()])
+    scope = next(iter(res.scopes(run)))
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})] * 3, ScopeState(high_water_mark=interval.start))
+    assert len(requests) == 1 and step.next is None
+    assert requests[0].param("end_ts") == str(int(interval.end.timestamp()))

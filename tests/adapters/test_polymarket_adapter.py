@@ -328,3 +328,18 @@ def test_single_book_404_means_no_book():
     errors = sample("clob_errors.json")
     body = errors["GET /book?token_id=<known-closed-market-yes-token> (HTTP 404)"]
     assert res.advance(scope, ctx(), progress, req, status(404, body)).records == 0
+
+
+def test_prices_walk_of_an_interval_ending_between_two_seconds_ends():
+    """A manual run ends at its trigger time: the interval is floored to whole seconds, so
+    the last window ends exactly there instead of asking for the same second for ever."""
+    adapter = get_adapter("polymarket")
+    res = adapter.resource("prices")
+    interval = Interval(INTERVAL.start, INTERVAL.end + timedelta(minutes=6, seconds=14, microseconds=35906))
+    assert interval.end == INTERVAL.end + timedelta(minutes=6, seconds=14)
+    run = RunContext(interval=interval, started_at=interval.end, settings={}, items=[token_entry()])
+    scope = next(iter(res.scopes(run)))
+    req, progress = res.start(scope, run, ScopeState(high_water_mark=interval.end - timedelta(seconds=30)))
+    step = res.advance(scope, run, progress, req, ok({"history": []}))
+    assert req.param("endTs") == str(int(interval.end.timestamp()) - 1)
+    assert step.next is None and step.high_water_mark == interval.end

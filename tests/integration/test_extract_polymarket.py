@@ -186,3 +186,32 @@ def test_next_interval_fetches_only_what_is_new(next_interval, sim, warehouse):
     assert {r["query"]["startTs"][0] for r in price_requests} == {str(int(NOW.timestamp()))}
     after = state(warehouse)
     assert all(after[k] >= v for k, v in before.items() if v is not None and k in after)
+
+
+def test_manual_run_without_logical_date_lands_up_to_when_it_was_triggered(next_interval, sim, warehouse):
+    """Airflow 3 triggers manual runs without a data interval (UI, CLI, REST by default): the
+    run covers the last complete hour up to its trigger time, so fills after the last
+    scheduled interval are landed too."""
+    from tests.support.airflow_runs import get_dag
+
+    triggered = NOW + HOUR + timedelta(minutes=25)
+    sim.set_now(triggered)
+    try:
+        since = sim.requests()[-1]["seq"]
+        run = get_dag("extract_polymarket").test(logical_date=None, run_after=triggered)
+    finally:
+        sim.set_now(NOW)
+    assert run.state == "success" and run.data_interval_start is None
+    rows = landed(warehouse, run.run_id)
+    assert_every_served_page_is_landed(sim, since, rows=rows)
+    intervals = set(warehouse.rows(
+        "select distinct data_interval_start, data_interval_end from landing.raw_api_responses where run_id = %s",
+        (run.run_id,)))
+    assert intervals == {(NOW, triggered)}
+    world = sim.polymarket
+    after_schedule = {cid: [t for t in world.trades(cid, triggered) if t["timestamp"] >= (NOW + HOUR).timestamp()]
+                      for cid in trades_by_market(rows)}
+    walked = trades_by_market(rows)
+    assert any(after_schedule.values())
+    for cid, fills in after_schedule.items():
+        assert set(trade_keys(fills)) <= set(walked[cid])

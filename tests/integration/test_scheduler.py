@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timezone
 
 import psutil
 import pytest
@@ -29,7 +28,6 @@ def test_extract_run_triggers_transform_through_assets(landing, tmp_path):
     landing.truncate_landing()
     landing.drop_models()
     metadata = ensure_database(f"{landing.db.name}_airflow", recreate=True)
-    started = datetime.now(timezone.utc)
     # The simulator follows the wall clock: the scheduler picks the last complete hour.
     with running_simulator(now=None, polymarket_markets=40, polymarket_trades=400_000, kalshi_markets=0) as sim:
         platform = LocalPlatform(tmp_path / "airflow", landing.db, metadata, sim.base_url, api_port=free_port(),
@@ -41,7 +39,7 @@ def test_extract_run_triggers_transform_through_assets(landing, tmp_path):
             followed = platform.start_extracts(["extract_polymarket"])
             run = platform.wait_for("extract_polymarket", followed["extract_polymarket"], timeout=600)
             assert run.state == "success", platform.stack.log_dir
-            transforms = platform.wait_for_transforms(started, timeout=900)
+            transforms = platform.wait_for_transforms(followed, timeout=900)
         finally:
             platform.stack.stop()
     assert transforms and all(t.run_type == "asset_triggered" for t in transforms)

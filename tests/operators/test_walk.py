@@ -121,3 +121,25 @@ def test_market_descriptions_with_nul_are_landed_sanitised(venue, landing):
     for response, text in rows:
         assert "\\u0000" in text
         assert any("\ufffd" in (m.get("description") or "") for m in response["markets"])
+
+
+def test_a_walk_that_asks_for_the_same_page_again_fails_instead_of_looping(venue, landing, monkeypatch):
+    """The engine's guard against an adapter bug: the page is landed with the reason and the
+    walk fails after one request."""
+    import dataclasses
+
+    from prediction_markets.adapters.polymarket.gamma import EventsResource
+
+    advance = EventsResource.advance
+
+    def stuck(self, scope, ctx, progress, request, response):
+        step = advance(self, scope, ctx, progress, request, response)
+        return dataclasses.replace(step, next=request)
+
+    monkeypatch.setattr(EventsResource, "advance", stuck)
+    seq = venue.requests()[-1]["seq"] if venue.requests() else 0
+    totals = extract(landing, ["events"])
+    assert totals.scopes_failed == 1
+    assert len([r for r in venue.requests(since=seq) if r["path"] == "/events"]) == 1
+    (error,), = landing.rows("select error from landing.raw_api_responses where resource = 'events'")
+    assert error == "walk made no progress: next request repeats this one"

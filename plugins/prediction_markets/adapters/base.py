@@ -22,8 +22,16 @@ class PageShapeError(ValueError):
 
 @dataclass(frozen=True)
 class Interval:
+    """[start, end) in whole seconds: venues take second-resolution timestamps, and a bound
+    between two seconds cannot be expressed in a request (a manual run ends at its trigger
+    time). Flooring both bounds keeps consecutive intervals adjacent."""
+
     start: datetime
     end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", self.start.replace(microsecond=0))
+        object.__setattr__(self, "end", self.end.replace(microsecond=0))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from airflow.sdk import BaseOperator, Variable
 from airflow.sdk.exceptions import AirflowException
 
 from prediction_markets.adapters import get_adapter
-from prediction_markets.adapters.base import Interval, RunContext
+from prediction_markets.adapters.base import RunContext
 from prediction_markets.hooks.ratelimit import PostgresStore
 from prediction_markets.hooks.venue_http import VenueHttpHook
+from prediction_markets.intervals import run_interval
 from prediction_markets.landing.reader import LandingReader
 from prediction_markets.landing.writer import LandingWriter, RunInfo
 from prediction_markets.operators.walk import Extraction
@@ -61,7 +62,7 @@ class VenueExtractOperator(BaseOperator):
 
     def execute(self, context) -> dict[str, Any]:
         adapter = get_adapter(self.source, venue_settings(self.source))
-        interval = Interval(context["data_interval_start"], context["data_interval_end"])
+        interval = run_interval(context)
         pg = PostgresHook(postgres_conn_id=self.warehouse_conn_id)
         control, writer_conn = pg.get_conn(), pg.get_conn()
         store = PostgresStore(pg.get_conn)

@@ -197,6 +197,15 @@ class Extraction:
                 self.totals.count(error_responses=1)
                 self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path}: unexpected page shape: {exc}")
                 return None
+            if step.next == request:
+                # An adapter bug must fail the walk, not loop on one page for ever.
+                self._writer.put(
+                    Page(request, final, scope.key, attempt=attempt_no, error="walk made no progress: next request repeats this one"),
+                    retry_here,
+                )
+                self.totals.count(error_responses=1)
+                self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path}: next request repeats this one")
+                return None
             checkpoint = None
             if scope.checkpointed:
                 nxt = self._cursor(step.next, step.progress) if step.next is not None else None
