@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @lru_cache(maxsize=None)
 def dagbag():
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(ROOT / "dags"))
 
