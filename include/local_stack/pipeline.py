@@ -28,6 +28,19 @@ AIRFLOW_HOME = ROOT / ".airflow"
 LOG = ROOT / ".run"
 DBT_DIR = ROOT / "dbt_project"
 MARTS = ("markets", "market_outcomes", "events", "trades", "price_snapshots", "orderbook_snapshots")
+# What a live hour brings: rate limiting (the simulator enforces the published limits), 429s with
+# and without Retry-After, a 5xx, a Cloudflare HTML 403, a cut-off body and a slow answer. The
+# extraction retries through them and lands every attempt (the `errors` column of the summary).
+DEMO_FAULTS = (
+    {"kind": "html403", "service": "polymarket/gamma", "path": "/markets/keyset", "after": 1, "times": 1},
+    {"kind": "status", "status": 429, "retry_after": 1, "service": "polymarket/data", "path": "/trades",
+     "after": 20, "times": 2},
+    {"kind": "truncate_body", "service": "polymarket/data", "path": "/trades", "after": 60, "times": 1},
+    {"kind": "status", "status": 503, "service": "polymarket/clob", "path": "/prices-history", "after": 50, "times": 1},
+    {"kind": "slow", "delay": 2, "service": "polymarket/clob", "path": "/books", "times": 1},
+    {"kind": "status", "status": 429, "service": "kalshi", "path": "*/candlesticks", "after": 10, "times": 2},
+    {"kind": "status", "status": 500, "service": "kalshi", "path": "/markets", "after": 1, "times": 1},
+)
 
 
 def parse_args(argv):
@@ -41,6 +54,8 @@ def parse_args(argv):
     p.add_argument("--api-port", type=int, default=8080, help="Airflow UI/API port")
     p.add_argument("--database", default=os.environ.get("PM_DATABASE", "prediction_markets"))
     p.add_argument("--timeout", type=float, default=1200, help="seconds to wait for the DAG runs")
+    p.add_argument("--no-faults", action="store_true",
+                   help="a well-behaved venue: no injected errors, rate limits not enforced by the simulator")
     p.add_argument("--keep-running", action="store_true", help="leave Airflow and the simulator up (Ctrl-C stops)")
     return p.parse_args(argv)
 
@@ -109,12 +124,15 @@ def main(argv=None) -> int:
     AIRFLOW_HOME.mkdir(exist_ok=True)
     config = SimConfig(port=args.sim_port, seed=args.seed, polymarket_markets=args.polymarket_markets,
                        polymarket_trades=args.polymarket_trades, kalshi_markets=args.kalshi_markets,
-                       kalshi_trades=args.kalshi_trades)
+                       kalshi_trades=args.kalshi_trades, enforce_rate_limits=not args.no_faults)
     started = datetime.now(timezone.utc)
     with SimulatorServer(config) as sim:
+        for fault in () if args.no_faults else DEMO_FAULTS:
+            sim.add_fault(**fault)
         platform = LocalPlatform(AIRFLOW_HOME, warehouse, metadata, sim.base_url, api_port=args.api_port)
         print(f"venue simulator  {sim.base_url}  (Polymarket {args.polymarket_markets} markets, "
-              f"Kalshi {args.kalshi_markets} markets, seed {args.seed})")
+              f"Kalshi {args.kalshi_markets} markets, seed {args.seed}"
+              f"{'' if args.no_faults else f', rate limits enforced, {len(DEMO_FAULTS)} injected faults'})")
         print(f"warehouse        postgresql://{warehouse.host}:{warehouse.port}/{warehouse.name}")
         print(f"airflow          http://127.0.0.1:{args.api_port}  (home {AIRFLOW_HOME}, logs {platform.stack.log_dir})")
         try:

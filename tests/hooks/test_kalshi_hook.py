@@ -128,3 +128,35 @@ def test_429_with_a_plain_string_body_and_no_retry_after_is_retried(monkeypatch)
         assert [a.status for a in result.attempts] == [429, 429, 200]
         first = result.attempts[0]
         assert "retry-after" not in first.headers and first.data == {"error": "too many requests"}
+
+
+@pytest.mark.parametrize("store", ["local", "postgres"])
+def test_a_batch_call_after_a_burst_waits_for_room_in_the_token_bucket(monkeypatch, store, request):
+    """Kalshi charges a batch per item and admits it only when its bucket holds the whole cost.
+    A burst of single reads, then a 17-ticker batch: the limiter must wait until the budget has
+    room for 17 reads, so the venue (the simulator enforcing its published bucket) never answers 429."""
+    from prediction_markets.adapters.base import Request
+    from prediction_markets.hooks.ratelimit import LocalStore, PostgresStore
+    from tests.support.sim import running_simulator
+
+    if store == "postgres":
+        import psycopg
+
+        wh = request.getfixturevalue("landing")
+        limiter_store = PostgresStore(lambda: psycopg.connect(wh.db.dsn))
+    else:
+        limiter_store = LocalStore()
+    with running_simulator(enforce_rate_limits=True, rate_limit_max_queue=0.0) as sim:
+        set_connection(monkeypatch, host=sim.url("kalshi"), extra={"max_attempts": 1})
+        hook = KalshiHook("kalshi", rate_rules=get_adapter("kalshi").rate_rules("kalshi"), limiter_store=limiter_store)
+        listing = hook.fetch(Request("markets", "kalshi", "/markets", (("limit", "17"),)))
+        tickers = [m["ticker"] for m in listing.final.data["markets"]]
+        assert len(tickers) == 17
+        for _ in range(2):
+            for _ in range(18):
+                hook.fetch(Request("series", "kalshi", "/series"))
+            hook.fetch(Request("orderbooks", "kalshi", "/markets/orderbooks",
+                               tuple(("tickers", t) for t in tickers), cost=len(tickers)))
+        statuses = [r["status"] for r in sim.requests() if r["path"].startswith(("/markets", "/series"))]
+    assert len(statuses) == 1 + 2 * 19
+    assert 429 not in statuses

@@ -7,7 +7,9 @@ venue's limit; the in-process store serves tests and single-process use.
 
 A rule of `limit` requests per `period` s, aimed at `safety` x limit, with bursts of `burst`
 back-to-back requests, spaces requests by period / (limit*safety - burst + 1): no window of
-`period` seconds then holds more than limit*safety requests.
+`period` seconds then holds more than limit*safety requests. A request costing several units (a
+batch call charged per item) waits until the budget has room for all of them, as a venue's
+token bucket admits it only then.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class LocalStore:
             now = time.monotonic()
             at = now
             for s in slots:
-                at = max(at, self._tat.get(s.key, now) - (s.burst - 1) * s.interval_s)
+                # Room for the whole cost, as a venue's token bucket requires (capped at the burst).
+                at = max(at, self._tat.get(s.key, now) - (s.burst - min(cost, s.burst)) * s.interval_s)
             for s in slots:
                 self._tat[s.key] = max(self._tat.get(s.key, now), at) + s.interval_s * cost
             return at - now
