@@ -148,3 +148,18 @@ def test_admin_api(http, sim, gamma):
     for bad in ({"kind": "explode"}, {"kind": "status"}, {"kind": "drift", "mode": "sideways"},
                 {"kind": "status", "status": 500, "colour": "red"}):
         assert http.post(f"{base}/_sim/faults", json=bad).status_code == 400, bad
+
+
+def test_the_demo_pipeline_faults_are_valid_rules_for_served_paths():
+    """`include/bin/pipeline` injects these by default: a typo would break the README command."""
+    from local_stack.pipeline import DEMO_FAULTS
+    from venue_simulator.faults import FaultRule
+
+    served = {
+        "polymarket/gamma": "/markets/keyset", "polymarket/data": "/trades", "polymarket/clob": "/prices-history",
+        "kalshi": "/series/KXFED/markets/KXFED-27APR-T4.25/candlesticks",
+    }
+    for spec in DEMO_FAULTS:
+        rule = FaultRule.from_dict(dict(spec))
+        paths = [p for p in (served.get(rule.service), "/books", "/markets") if p and rule.matches(rule.service, "GET", p, {})]
+        assert paths, spec
