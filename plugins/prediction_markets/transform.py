@@ -41,6 +41,9 @@ PROFILE = ProfileConfig(
 UPSTREAM_LAYERS = "path:models/staging path:models/intermediate path:models/utilities path:seeds"
 # Foreign keys between marts are tested once every mart is built.
 RELATIONSHIP_TESTS = "test_name:composite_relationship"
+# The two plain cosmos operators: dbt in-process (dbtRunner), installed in Airflow's environment.
+LOCAL_DBT = {"project_dir": str(DBT_PROJECT), "profile_config": PROFILE, "install_deps": False,
+             "invocation_mode": InvocationMode.DBT_RUNNER}
 
 
 def build_transform_dag() -> DAG:
@@ -56,14 +59,7 @@ def build_transform_dag() -> DAG:
         default_args={"owner": "data-platform", "retries": 2, "retry_delay": timedelta(minutes=1)},
     )
     def transform():
-        upstream = DbtBuildLocalOperator(
-            task_id="staging_and_intermediate",
-            project_dir=str(DBT_PROJECT),
-            profile_config=PROFILE,
-            select=UPSTREAM_LAYERS,
-            install_deps=False,
-            invocation_mode=InvocationMode.DBT_RUNNER,
-        )
+        upstream = DbtBuildLocalOperator(task_id="staging_and_intermediate", select=UPSTREAM_LAYERS, **LOCAL_DBT)
         marts = DbtTaskGroup(
             group_id="marts",
             project_config=ProjectConfig(DBT_PROJECT, install_dbt_deps=False),
@@ -78,14 +74,7 @@ def build_transform_dag() -> DAG:
                 invocation_mode=InvocationMode.DBT_RUNNER,
             ),
         )
-        relationships = DbtTestLocalOperator(
-            task_id="mart_relationships",
-            project_dir=str(DBT_PROJECT),
-            profile_config=PROFILE,
-            select=RELATIONSHIP_TESTS,
-            install_deps=False,
-            invocation_mode=InvocationMode.DBT_RUNNER,
-        )
+        relationships = DbtTestLocalOperator(task_id="mart_relationships", select=RELATIONSHIP_TESTS, **LOCAL_DBT)
         upstream >> marts >> relationships
 
     return transform()

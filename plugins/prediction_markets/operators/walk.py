@@ -178,33 +178,23 @@ class Extraction:
             retry_here = (
                 Checkpoint(resource.name, scope.key, self._cursor(request, progress)) if scope.checkpointed else None
             )
-            if result.exhausted:
-                self._writer.put(
-                    Page(request, final, scope.key, attempt=attempt_no,
-                         error=f"gave up after {attempt_no} attempts: {result.reason}"),
-                    retry_here,
-                )
+            def fail(error: str) -> None:
+                """Land the page with the reason; the walk stops and keeps its cursor at this request."""
+                self._writer.put(Page(request, final, scope.key, attempt=attempt_no, error=error), retry_here)
                 self.totals.count(error_responses=1)
-                self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path} {result.reason}")
+                self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path}: {error}")
+
+            if result.exhausted:
+                fail(f"gave up after {attempt_no} attempts: {result.reason}")
                 return None
             try:
                 step = resource.advance(scope, self.ctx, progress, request, final)
             except PageShapeError as exc:
-                self._writer.put(
-                    Page(request, final, scope.key, attempt=attempt_no, error=f"unexpected page shape: {exc}"),
-                    retry_here,
-                )
-                self.totals.count(error_responses=1)
-                self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path}: unexpected page shape: {exc}")
+                fail(f"unexpected page shape: {exc}")
                 return None
             if step.next == request:
                 # An adapter bug must fail the walk, not loop on one page for ever.
-                self._writer.put(
-                    Page(request, final, scope.key, attempt=attempt_no, error="walk made no progress: next request repeats this one"),
-                    retry_here,
-                )
-                self.totals.count(error_responses=1)
-                self.totals.note("failures", f"{resource.name}/{scope.key}: {request.path}: next request repeats this one")
+                fail("walk made no progress: next request repeats this one")
                 return None
             checkpoint = None
             if scope.checkpointed:
