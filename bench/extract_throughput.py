@@ -6,8 +6,8 @@ The simulator runs in its own process (a 100k-market / 10M-trade world by defaul
 extraction engine (prediction_markets.operators.walk.Extraction, the operator's loop) lands
 into a fresh Postgres database. Workloads:
   markets  every market through /markets/keyset: the open walk and the closed backfill
-  trades   first sync of the trades of the busiest markets (500 fills per page, each walk
-           down to the Data API's offset ceiling: 7 pages, 3,500 fills)
+  trades   full history of the busiest markets through the Data API v2 (`condition=` lists of
+           20 markets, 1,000 taker trades per page, each walk to the end of the API's window)
 Variants, in one run so their ratios are comparable:
   w1-unlimited  one walk at a time, rate limits lifted
   w4-unlimited  four walks in parallel, rate limits lifted
@@ -103,7 +103,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--markets", type=int, default=100_000)
     p.add_argument("--trades", type=int, default=10_000_000)
-    p.add_argument("--trade-markets", type=int, default=150, help="busiest markets whose trades are synced")
+    p.add_argument("--trade-markets", type=int, default=100, help="busiest markets whose trades are synced")
     args = p.parse_args()
     sys.path[:0] = [str(ROOT), str(ROOT / "plugins"), str(ROOT / "include")]
     from local_stack.warehouse import ensure_database
@@ -119,7 +119,7 @@ def main() -> None:
             with db.connect() as conn:
                 apply_migrations(conn)
             markets = run_variant(db, base_url, ["markets"], workers, scale)
-            trades = run_variant(db, base_url, ["trades"], workers, scale, items=sample)
+            trades = run_variant(db, base_url, ["trades_history"], workers, scale, items=sample)
             results[variant] = {"markets": markets, "trades": trades}
             print(variant, json.dumps(results[variant]), flush=True)
     finally:

@@ -21,7 +21,12 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # cosmos caches dbt ls output and dbt's partial parse per DAG: one cache per test session,
+        # so another checkout's project on the same machine is never read back.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(_AIRFLOW_HOME / "cosmos"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # transform_dbt exports the marts to Parquet: not into the working tree.
+        "PM_EXPORT_DIR": str(_AIRFLOW_HOME / "exports"),
         "PYTHONWARNINGS": "ignore",
         # As in an activated venv: cosmos looks for `dbt` on PATH.
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -48,12 +53,23 @@ def airflow_db():
 
 @pytest.fixture(scope="session")
 def warehouse():
-    """A fresh warehouse database with the landing schema; its Connection is `warehouse`."""
+    """A fresh warehouse database with the landing schema; its Connection is `warehouse`. Creating
+    it applies the least-privilege roles (local_stack.roles) through the administrator connection,
+    so the runtime role is repaired on a server where it was over-privileged."""
     wh = Warehouse.create(WAREHOUSE_DB)
     os.environ["AIRFLOW_CONN_WAREHOUSE"] = wh.airflow_uri
     wh.migrate()
     yield wh
     wh.close()
+
+
+@pytest.fixture(scope="session")
+def metadata_database():
+    """A Postgres Airflow metadata database as deployed: owned by its own role, which alone may
+    connect (the tests themselves keep their metadata in SQLite)."""
+    from local_stack.warehouse import ensure_metadata_database
+
+    return ensure_metadata_database(f"{WAREHOUSE_DB}_airflow", recreate=True)
 
 
 @pytest.fixture

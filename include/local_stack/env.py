@@ -49,6 +49,8 @@ def airflow_env(home: Path, warehouse_uri: str) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # cosmos caches dbt ls output and partial parses per DAG: keep them with this Airflow home.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
         "AIRFLOW_CONN_WAREHOUSE": warehouse_uri,
         "PYTHONWARNINGS": "ignore",
         "PYTHONPATH": f"{ROOT / 'plugins'}:{ROOT / 'include'}:{ROOT}",

@@ -22,7 +22,7 @@ from pathlib import Path
 from local_stack.airflow_stack import AirflowStackError
 from local_stack.env import ROOT
 from local_stack.platform import LocalPlatform
-from local_stack.warehouse import WarehouseUnavailable, ensure_database
+from local_stack.warehouse import WarehouseUnavailable, ensure_database, ensure_metadata_database
 
 AIRFLOW_HOME = ROOT / ".airflow"
 LOG = ROOT / ".run"
@@ -33,10 +33,11 @@ MARTS = ("markets", "market_outcomes", "events", "trades", "price_snapshots", "o
 # extraction retries through them and lands every attempt (the `errors` column of the summary).
 DEMO_FAULTS = (
     {"kind": "html403", "service": "polymarket/gamma", "path": "/markets/keyset", "after": 1, "times": 1},
-    {"kind": "status", "status": 429, "retry_after": 1, "service": "polymarket/data", "path": "/trades",
-     "after": 20, "times": 2},
-    {"kind": "truncate_body", "service": "polymarket/data", "path": "/trades", "after": 60, "times": 1},
-    {"kind": "status", "status": 503, "service": "polymarket/clob", "path": "/prices-history", "after": 50, "times": 1},
+    {"kind": "status", "status": 429, "retry_after": 1, "service": "polymarket/data", "path": "/v2/trades",
+     "after": 2, "times": 2},
+    {"kind": "truncate_body", "service": "polymarket/data", "path": "/v2/trades", "after": 5, "times": 1},
+    {"kind": "status", "status": 503, "retry_after": 1, "retry_after_format": "http-date",
+     "service": "polymarket/data", "path": "/v2/prices-history", "after": 50, "times": 1},
     {"kind": "slow", "delay": 2, "service": "polymarket/clob", "path": "/books", "times": 1},
     {"kind": "status", "status": 429, "service": "kalshi", "path": "*/candlesticks", "after": 10, "times": 2},
     {"kind": "status", "status": 500, "service": "kalshi", "path": "/markets", "after": 1, "times": 1},
@@ -100,7 +101,7 @@ def marts_summary(conn) -> str:
 
 def generate_docs(db) -> str:
     env = {**os.environ, "PM_PG_HOST": db.host, "PM_PG_PORT": str(db.port), "PM_PG_USER": db.role,
-           "PM_PG_PASSWORD": db.password, "PM_PG_DATABASE": db.name}
+           "PM_PG_PASSWORD": db.password or "", "PM_PG_DATABASE": db.name}
     dbt = str(Path(sys.executable).parent / "dbt")
     with (LOG / "dbt-docs.log").open("w") as out:
         code = subprocess.run([dbt, "docs", "generate", "--static", "--profiles-dir", str(DBT_DIR)],
@@ -114,7 +115,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         warehouse = ensure_database(args.database)
-        metadata = ensure_database(f"{args.database}_airflow")
+        metadata = ensure_metadata_database(f"{args.database}_airflow")
     except WarehouseUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

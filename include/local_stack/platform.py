@@ -17,7 +17,9 @@ from local_stack.env import airflow_env, simulator_connections
 from local_stack.warehouse import Database
 from prediction_markets.assets import venue_landing_asset
 
-POOLS = {"polymarket": 4, "kalshi": 2}
+# Extract tasks per venue, and the venue's full sync in a pool of its own (it never takes the
+# hourly runs' slots).
+POOLS = {"polymarket": 4, "kalshi": 2, "polymarket_backfill": 2, "kalshi_backfill": 1}
 FINISHED = ("success", "failed")
 
 

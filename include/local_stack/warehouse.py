@@ -1,19 +1,26 @@
-"""The local warehouse: a login role and a database on the machine's Postgres, created
-idempotently through an administrator connection (trust or password auth)."""
+"""The platform's databases on a Postgres server: the warehouse (owned by the runtime role) and
+Airflow's metadata database (owned by its own role), created idempotently through an
+administrator connection (trust or password auth) with the least-privilege roles of
+local_stack.roles."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import psycopg
-from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from local_stack import roles
 
 ADMIN_DSN = os.environ.get("PM_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 HOST = os.environ.get("PM_PG_HOST", "127.0.0.1")
 PORT = int(os.environ.get("PM_PG_PORT", "5432"))
 ROLE = os.environ.get("PM_PG_ROLE", "pm")
 PASSWORD = os.environ.get("PM_PG_PASSWORD", "pm")
+METADATA_ROLE = os.environ.get("PM_AIRFLOW_DB_ROLE", "pm_airflow")
+METADATA_PASSWORD = os.environ.get("PM_AIRFLOW_DB_PASSWORD", "pm_airflow")
 
 START_HINT = (
     "the warehouse Postgres at {host}:{port} is not reachable ({error}).\n"
@@ -26,9 +33,9 @@ class WarehouseUnavailable(RuntimeError):
     pass
 
 
-def admin_connect():
+def admin_connect(dbname: str | None = None):
     try:
-        conn = psycopg.connect(ADMIN_DSN, connect_timeout=5, autocommit=True)
+        conn = psycopg.connect(ADMIN_DSN, connect_timeout=5, autocommit=True, **({"dbname": dbname} if dbname else {}))
     except psycopg.OperationalError as exc:
         raise WarehouseUnavailable(START_HINT.format(host=HOST, port=PORT, error=str(exc).strip())) from None
     return conn
@@ -38,39 +45,40 @@ def admin_connect():
 class Database:
     name: str
     role: str = ROLE
-    password: str = PASSWORD
+    password: str | None = PASSWORD
     host: str = HOST
     port: int = PORT
 
     @property
     def airflow_uri(self) -> str:
-        return f"postgresql://{self.role}:{self.password}@{self.host}:{self.port}/{self.name}"
+        auth = quote(self.role, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+        return f"postgresql://{auth}@{self.host}:{self.port}/{self.name}"
 
     @property
     def dsn(self) -> str:
-        return f"host={self.host} port={self.port} user={self.role} password={self.password} dbname={self.name}"
+        return make_conninfo(host=self.host, port=self.port, user=self.role, dbname=self.name,
+                             **({"password": self.password} if self.password else {}))
 
     def connect(self):
         return psycopg.connect(self.dsn)
 
 
-def ensure_database(name: str, *, recreate: bool = False) -> Database:
-    """Create the role (if missing) and the database (if missing, or afresh with recreate)."""
-    admin = admin_connect()
-    try:
-        with admin.cursor() as cur:
-            cur.execute("select 1 from pg_roles where rolname = %s", (ROLE,))
-            if cur.fetchone() is None:
-                cur.execute(
-                    sql.SQL("create role {} login password {} createdb createrole").format(
-                        sql.Identifier(ROLE), sql.Literal(PASSWORD)
-                    )
-                )
-            if recreate:
-                cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-            cur.execute("select 1 from pg_database where datname = %s", (name,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(name), sql.Identifier(ROLE)))
-    finally:
-        admin.close()
+def ensure_database(name: str, *, recreate: bool = False, reset_password: bool = False) -> Database:
+    """The warehouse database `name` (created if missing, or afresh with recreate), owned by the
+    runtime role, with the runtime and analyst roles in their least-privilege shape."""
+    with admin_connect() as admin, admin.cursor() as cur:
+        roles.ensure_login_role(cur, ROLE, PASSWORD, reset_password=reset_password)
+        roles.ensure_analyst_role(cur)
+        roles.ensure_database(cur, name, ROLE, recreate=recreate)
+        roles.secure_warehouse(cur, name, ROLE)
+    with admin_connect(name) as inside, inside.cursor() as cur:
+        roles.secure_warehouse_inside(cur, ROLE)
     return Database(name)
+
+
+def ensure_metadata_database(name: str, *, recreate: bool = False, reset_password: bool = False) -> Database:
+    """Airflow's metadata database `name`, owned by its own role; nobody else may connect."""
+    with admin_connect() as admin, admin.cursor() as cur:
+        roles.ensure_login_role(cur, METADATA_ROLE, METADATA_PASSWORD, reset_password=reset_password)
+        roles.ensure_database(cur, name, METADATA_ROLE, recreate=recreate)
+    return Database(name, role=METADATA_ROLE, password=METADATA_PASSWORD)

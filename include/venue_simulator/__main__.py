@@ -19,6 +19,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--polymarket-markets", type=int, default=SimConfig.polymarket_markets)
     p.add_argument("--polymarket-trades", type=int, default=SimConfig.polymarket_trades)
+    p.add_argument("--polymarket-v1-trades", choices=("retired", "served"), default="retired",
+                   help="Data API v1 GET /trades: retired (410, default) or served")
+    p.add_argument("--polymarket-v2-switchover", default="2026-11-02T00:00:00Z",
+                   help="creation instant from which markets can be Protocol V2 markets ('none': never)")
+    p.add_argument("--polymarket-combos", type=int, default=None,
+                   help="combo markets in the Data API feed (default: a few, by world size)")
+    p.add_argument("--polymarket-void-share", type=float, default=SimConfig.polymarket_void_share)
+    p.add_argument("--polymarket-dispute-share", type=float, default=SimConfig.polymarket_dispute_share)
+    p.add_argument("--polymarket-slow-resolution-share", type=float,
+                   default=SimConfig.polymarket_slow_resolution_share)
     p.add_argument("--kalshi-series", type=int, default=SimConfig.kalshi_series)
     p.add_argument("--kalshi-markets", type=int, default=SimConfig.kalshi_markets)
     p.add_argument("--kalshi-trades", type=int, default=SimConfig.kalshi_trades)
@@ -32,6 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--epoch-end", default="2027-01-01T00:00:00Z")
     p.add_argument("--enforce-rate-limits", action="store_true")
     p.add_argument("--rate-limit-factor", type=float, default=1.0)
+    p.add_argument("--request-log-size", type=int, default=200_000, help="request log entries kept in memory")
     return p.parse_args(argv)
 
 
@@ -55,15 +66,25 @@ def public_keys(specs: list[str]):
     return by_id or anonymous
 
 
+def config_from(args: argparse.Namespace) -> SimConfig:
+    switchover = None if args.polymarket_v2_switchover.lower() == "none" else args.polymarket_v2_switchover
+    return SimConfig(
+        host=args.host, port=args.port, seed=args.seed,
+        polymarket_markets=args.polymarket_markets, polymarket_trades=args.polymarket_trades,
+        polymarket_v1_trades=args.polymarket_v1_trades, polymarket_v2_switchover=switchover,
+        polymarket_combos=args.polymarket_combos, polymarket_void_share=args.polymarket_void_share,
+        polymarket_dispute_share=args.polymarket_dispute_share,
+        polymarket_slow_resolution_share=args.polymarket_slow_resolution_share,
+        kalshi_series=args.kalshi_series, kalshi_markets=args.kalshi_markets,
+        kalshi_trades=args.kalshi_trades, kalshi_historical_cutoff=args.kalshi_historical_cutoff,
+        kalshi_public_keys=public_keys(args.kalshi_public_key),
+        now=args.now, epoch_start=args.epoch_start, epoch_end=args.epoch_end,
+        enforce_rate_limits=args.enforce_rate_limits, rate_limit_factor=args.rate_limit_factor,
+        request_log_size=args.request_log_size)
+
+
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    config = SimConfig(host=args.host, port=args.port, seed=args.seed,
-                       polymarket_markets=args.polymarket_markets, polymarket_trades=args.polymarket_trades,
-                       kalshi_series=args.kalshi_series, kalshi_markets=args.kalshi_markets,
-                       kalshi_trades=args.kalshi_trades, kalshi_historical_cutoff=args.kalshi_historical_cutoff,
-                       kalshi_public_keys=public_keys(args.kalshi_public_key),
-                       now=args.now, epoch_start=args.epoch_start, epoch_end=args.epoch_end,
-                       enforce_rate_limits=args.enforce_rate_limits, rate_limit_factor=args.rate_limit_factor)
+    config = config_from(parse_args(argv))
     started = time.perf_counter()
     server = SimulatorServer(config).start()
     stop = threading.Event()

@@ -75,6 +75,13 @@ def handle_admin(sim, method: str, path: str, query: dict, body: bytes) -> Respo
         return Response.json(200, {
             "seed": cfg.seed, "polymarket_markets": cfg.polymarket_markets,
             "polymarket_trades": cfg.polymarket_trades,
+            "polymarket_v1_trades": cfg.polymarket_v1_trades,
+            "polymarket_v2_switchover": (cfg.polymarket_v2_switchover.isoformat()
+                                         if cfg.polymarket_v2_switchover is not None else None),
+            "polymarket_combos": sim.polymarket.combos.count if sim.polymarket is not None else None,
+            "polymarket_void_share": cfg.polymarket_void_share,
+            "polymarket_dispute_share": cfg.polymarket_dispute_share,
+            "polymarket_slow_resolution_share": cfg.polymarket_slow_resolution_share,
             "kalshi_series": cfg.kalshi_series, "kalshi_markets": cfg.kalshi_markets,
             "kalshi_trades": cfg.kalshi_trades,
             "kalshi_historical_cutoff": (cfg.kalshi_historical_cutoff.isoformat()

@@ -8,6 +8,9 @@ from .timeutil import parse_instant
 
 DEFAULT_EPOCH_START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 DEFAULT_EPOCH_END = datetime(2027, 1, 1, tzinfo=timezone.utc)
+# Polymarket Protocol V2 switchover ("about" 2026-11-02 per the announcement).
+DEFAULT_V2_SWITCHOVER = datetime(2026, 11, 2, tzinfo=timezone.utc)
+V1_TRADES_MODES = ("retired", "served")
 
 
 @dataclasses.dataclass
@@ -23,6 +26,18 @@ class SimConfig:
     seed: int = 42
     polymarket_markets: int = 500
     polymarket_trades: int = 250_000
+    # Data API v1 GET /trades: "retired" (410, as after 2026-10-24) or "served" (the v1 route).
+    polymarket_v1_trades: str = "retired"
+    # Markets created on/after this instant are Protocol V2 markets for about half of them;
+    # None = no V2 markets at all.
+    polymarket_v2_switchover: datetime | str | float | None = DEFAULT_V2_SWITCHOVER
+    # Combo (multi-leg) markets trading in the Data API feed; None = automatic (a few per world).
+    polymarket_combos: int | None = None
+    # Resolution mix: share of single-question markets voided (paid 50-50), of UMA markets
+    # disputed (settled by the DVM 2-5 days later) and kept in extended review (2-30 days).
+    polymarket_void_share: float = 0.03
+    polymarket_dispute_share: float = 0.05
+    polymarket_slow_resolution_share: float = 0.06
     # Kalshi: recurring series (plus 3 one-off and 3 parlay series), markets and trades.
     kalshi_series: int = 12
     kalshi_markets: int = 600
@@ -58,5 +73,14 @@ class SimConfig:
                  self.kalshi_trades)
         if min(sizes) < 0:
             raise ValueError("world sizes must be >= 0")
+        if self.polymarket_v1_trades not in V1_TRADES_MODES:
+            raise ValueError(f"polymarket_v1_trades must be one of {V1_TRADES_MODES}")
+        if self.polymarket_v2_switchover is not None:
+            self.polymarket_v2_switchover = parse_instant(self.polymarket_v2_switchover)
+        for name in ("polymarket_void_share", "polymarket_dispute_share", "polymarket_slow_resolution_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1]")
+        if self.polymarket_combos is not None and self.polymarket_combos < 0:
+            raise ValueError("polymarket_combos must be >= 0")
         if self.kalshi_historical_cutoff is not None:
             self.kalshi_historical_cutoff = parse_instant(self.kalshi_historical_cutoff)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import fnmatch
 import itertools
 import re
@@ -30,6 +31,7 @@ class FaultRule:
     after: int = 0                   # matching requests let through first
     status: int | None = None        # kind=status
     retry_after: str | int | float | None = None
+    retry_after_format: str = "seconds"   # or "http-date": Retry-After as an IMF-fixdate
     body: object = None              # str/bytes sent verbatim, anything else JSON-encoded
     content_type: str | None = None
     delay: float | None = None       # kind=timeout/slow (seconds)
@@ -57,6 +59,10 @@ class FaultRule:
         if self.kind == "status":
             if not isinstance(self.status, int) or not 100 <= self.status <= 599:
                 raise ValueError("kind=status needs an integer status")
+        if self.retry_after_format not in ("seconds", "http-date"):
+            raise ValueError("retry_after_format must be 'seconds' or 'http-date'")
+        if self.retry_after_format == "http-date" and self.retry_after is not None:
+            float(self.retry_after)   # the delay, in seconds, turned into a date when served
         if self.times is not None and (not isinstance(self.times, int) or self.times < 0):
             raise ValueError("times must be a non-negative integer or null")
         if not isinstance(self.after, int) or self.after < 0:
@@ -93,6 +99,14 @@ class FaultRule:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def retry_after_value(rule: FaultRule, delay, wall_now: float) -> str:
+    """Retry-After as sent: the delay in seconds, or (``retry_after_format: "http-date"``) the
+    HTTP-date that many seconds after the wall clock (clients compare it with their own clock)."""
+    if rule.retry_after_format == "http-date":
+        return email.utils.formatdate(wall_now + float(delay), usegmt=True)
+    return str(delay)
 
 
 def _glob(pattern: str, value: str) -> bool:

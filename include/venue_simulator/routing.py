@@ -132,3 +132,9 @@ class Mount:
     not_found: Callable[[Request], Response] | None = None
     # Token buckets checked (after the sliding windows) when rate limits are enforced.
     token_rules: list[TokenRule] = dataclasses.field(default_factory=list)
+    # Request-aware variants (a host serving two API generations): the body of an injected
+    # status / an internal error, the answer of the rate limiter, and a last touch on every
+    # response (e.g. headers every response of a route family carries).
+    error_response: Callable[["Request", int], Response] | None = None
+    limited_response: Callable[["Request"], Response] | None = None
+    finish: Callable[["Request", Response], None] | None = None

@@ -1,6 +1,7 @@
 """HTTP core: threading server, mounts, request log, faults, rate limits, admin API."""
 from __future__ import annotations
 
+import email.utils
 import http.server
 import socket
 import threading
@@ -67,8 +68,13 @@ class SimulatorServer:
                 n_trades=self.config.polymarket_trades,
                 epoch_start=self.config.epoch_start,
                 epoch_end=self.config.epoch_end,
+                v2_switchover=self.config.polymarket_v2_switchover,
+                combos=self.config.polymarket_combos,
+                void_share=self.config.polymarket_void_share,
+                dispute_share=self.config.polymarket_dispute_share,
+                slow_resolution_share=self.config.polymarket_slow_resolution_share,
             )
-            for m in build_mounts(self.polymarket):
+            for m in build_mounts(self.polymarket, v1_trades=self.config.polymarket_v1_trades):
                 self.mount(m)
         self.kalshi = None
         if mount_kalshi:
@@ -193,7 +199,15 @@ class SimulatorServer:
 
     def _dispatch(self, req: Request, mount: Mount | None) -> tuple[Response, FaultRule | None, float]:
         """-> (response, applied fault, seconds queued by the rate limiter)."""
+        resp, fault, queued = self._answer(req, mount)
+        if mount is not None and mount.finish is not None:
+            mount.finish(req, resp)
+        return resp, fault, queued
+
+    def _answer(self, req: Request, mount: Mount | None) -> tuple[Response, FaultRule | None, float]:
         error_body = (mount.error_body if mount and mount.error_body else default_error_body)
+        if mount is not None and mount.error_response is not None:
+            error_body = lambda status, _req=req, _fn=mount.error_response: _fn(_req, status)  # noqa: E731
         if mount is not None and mount.url_too_long is not None and req.target_length > self.config.max_url_length:
             return mount.url_too_long(), None, 0.0
         fault = self.faults.take(req.service, req.method, req.path, req.query)
@@ -201,8 +215,9 @@ class SimulatorServer:
             if fault.kind == "status":
                 resp = error_body(fault.status) if fault.body is None else _custom_body(fault.status, fault.body)
                 resp.status = fault.status
-                if fault.retry_after is not None:
-                    resp.headers["Retry-After"] = str(fault.retry_after)
+                delay = fault.retry_after if fault.retry_after is not None else resp.headers.get("Retry-After")
+                if delay is not None:
+                    resp.headers["Retry-After"] = faultlib.retry_after_value(fault, delay, time.time())
                 if fault.content_type:
                     resp.content_type = fault.content_type
                 return resp, fault, 0.0
@@ -220,6 +235,8 @@ class SimulatorServer:
             admitted, queued = self.limiter.acquire(
                 self.limiter.buckets(mount.service, req.path, mount.rate_rules), self._stopping)
             if not admitted:
+                if mount.limited_response is not None:
+                    return mount.limited_response(req), fault, queued
                 return error_body(429), fault, queued
             for rule in mount.token_rules:
                 if not self.limiter.take_tokens(f"{mount.service}:{rule.name}", rule.rate, rule.capacity,
@@ -249,6 +266,8 @@ class SimulatorServer:
             return handler(req)
         except Exception:  # a bug in a venue handler must not kill the connection
             traceback.print_exc()
+            if mount.error_response is not None:
+                return mount.error_response(req, 500)
             return Response.json(500, {"error": "internal error"})
 
 
@@ -271,6 +290,10 @@ def _make_handler(sim: SimulatorServer):
         def version_string(self) -> str:
             return self.server_version
         timeout = sim.config.keepalive_timeout
+
+        def date_time_string(self, timestamp=None) -> str:
+            # The Date header is the venue's clock: the simulated now.
+            return email.utils.formatdate(sim.clock.now() if timestamp is None else timestamp, usegmt=True)
 
         def setup(self) -> None:
             super().setup()

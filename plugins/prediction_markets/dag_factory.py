@@ -20,11 +20,12 @@ Lands every {source} API response for the data interval in `landing.raw_api_resp
 
 1. `migrate_landing`: applies pending landing migrations.
 2. `extract_reference`: {reference} (listing walks; they also maintain `landing.market_catalog`).
-3. `plan_market_batches`: splits the markets live in the interval into at most `max_batches`
-   stable partitions.
-4. {market_tasks}: one mapped task per partition, in pool `{source}`.
-5. `publish_landing`: once no extract task failed, logs what this run landed and emits the venue's
-   landing Asset `landing://{source}`, which schedules `transform_dbt`.
+3. {feed_tasks}venue-wide walks (one task each, every market at once).
+4. `plan_market_batches`: splits the markets live in the interval into at most `max_batches`
+   stable partitions; {market_tasks}: one mapped task per partition, in pool `{source}`.
+5. `publish_landing`: logs what this run landed and emits the venue's landing Asset
+   `landing://{source}`, which schedules `transform_dbt`. It runs even when an extract task failed:
+   what landed is modelled, and the failed walk resumes from its checkpoint on the retry.
 
 Each extract task also emits the Asset of each resource it wrote (`landing://{source}/<resource>`).
 Knobs: Airflow Variable `{source}_settings` (JSON); endpoints: the venue's Connections.
@@ -44,7 +45,9 @@ def migrate_landing(warehouse_conn_id: str = WAREHOUSE_CONN_ID) -> list[str]:
         conn.close()
 
 
-@task(trigger_rule="none_failed")
+# Runs whatever became of the extract tasks: what landed is modelled even when one walk failed
+# (its checkpoint keeps the rest for the retry), so one broken walk never stops a venue.
+@task(trigger_rule="all_done")
 def publish_landing(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **context) -> dict[str, dict]:
     """What this DAG run landed, per resource (its outlet is the venue's landing Asset)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
@@ -65,7 +68,8 @@ def publish_landing(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **c
     return landed
 
 
-@task
+# The catalog already known when a listing fails still drives the per-market tasks.
+@task(trigger_rule="all_done")
 def plan_market_batches(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **context) -> list[dict[str, int]]:
     """Partitions of the markets live in the interval, one per mapped task (none: no work)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
@@ -103,6 +107,7 @@ def build_extract_dag(source: str) -> DAG:
             source=source,
             reference=", ".join(reference),
             market_tasks=", ".join(f"`extract_{r}`" for r in adapter.market_resources),
+            feed_tasks="".join(f"`extract_{r}`: " for r in adapter.feed_resources) or "(none) ",
         ),
         default_args={
             "owner": "data-platform",
@@ -124,6 +129,15 @@ def build_extract_dag(source: str) -> DAG:
         batches = plan_market_batches(source=source)
         published = publish_landing.override(outlets=[venue_landing_asset(source)])(source=source)
         migrated >> listing >> batches
+        for name in adapter.feed_resources:
+            # A venue-wide walk (every market at once): one task, beside the per-market batches.
+            listing >> VenueExtractOperator(
+                task_id=f"extract_{name}",
+                source=source,
+                venue_resources=[name],
+                trigger_rule="all_done",
+                outlets=[landing_asset(source, r) for r in instance.landing_resources([name])],
+            ) >> published
         for name in adapter.market_resources:
             VenueExtractOperator.partial(
                 task_id=f"extract_{name}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from prediction_markets.adapters import sources
 from prediction_markets.assets import venue_landing_asset
+from prediction_markets.export.task import export_parquet
 from prediction_markets.operators.extract import WAREHOUSE_CONN_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,10 +32,38 @@ have not seen, so a run costs what is new. Profile: the `warehouse` Connection.
 """
 
 
+# dbt installed next to the interpreter running Airflow: found whether or not its bin/ is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+class WarehouseProfileMapping(PostgresUserPasswordProfileMapping):
+    """The Postgres Connection as a dbt profile, with the password optional: trust, peer and
+    ~/.pgpass connections have none. A password is passed as an environment variable (never
+    written in profiles.yml); without one dbt gets an empty password and libpq falls back to
+    ~/.pgpass, as psql does."""
+
+    required_fields = ["host", "user", "dbname"]
+
+    @property
+    def secret_fields(self) -> list[str]:
+        return ["password"] if self.get_dbt_value("password") else []
+
+    @property
+    def profile(self) -> dict:
+        profile = super().profile
+        if not self.secret_fields:
+            profile["password"] = ""  # dbt-postgres requires the key
+        return profile
+
+    @property
+    def mock_profile(self) -> dict:
+        return {**super().mock_profile, "password": "mock_value"}  # parsing needs the key, not a value
+
+
 PROFILE = ProfileConfig(
     profile_name="prediction_markets",
     target_name="airflow",
-    profile_mapping=PostgresUserPasswordProfileMapping(conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}),
+    profile_mapping=WarehouseProfileMapping(conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": "public"}),
 )
 # Staging and intermediate models are views (each builds in milliseconds): one `dbt build` task
 # covers them with their tests and unit tests; a task per view would cost ~10 s of process and
@@ -43,7 +73,7 @@ UPSTREAM_LAYERS = "path:models/staging path:models/intermediate path:models/util
 RELATIONSHIP_TESTS = "test_name:composite_relationship"
 # The two plain cosmos operators: dbt in-process (dbtRunner), installed in Airflow's environment.
 LOCAL_DBT = {"project_dir": str(DBT_PROJECT), "profile_config": PROFILE, "install_deps": False,
-             "invocation_mode": InvocationMode.DBT_RUNNER}
+             "invocation_mode": InvocationMode.DBT_RUNNER, "dbt_executable_path": DBT_EXECUTABLE}
 
 
 def build_transform_dag() -> DAG:
@@ -65,7 +95,9 @@ def build_transform_dag() -> DAG:
             project_config=ProjectConfig(DBT_PROJECT, install_dbt_deps=False),
             profile_config=PROFILE,
             # dbt runs in-process (dbtRunner): it is installed in Airflow's own environment.
-            execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+            # The executable is where `dbt ls` (parsing) looks when dbt is not on PATH.
+            execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER,
+                                             dbt_executable_path=DBT_EXECUTABLE),
             render_config=RenderConfig(
                 load_method=LoadMode.DBT_LS,
                 select=["path:models/marts"],
@@ -75,6 +107,6 @@ def build_transform_dag() -> DAG:
             ),
         )
         relationships = DbtTestLocalOperator(task_id="mart_relationships", select=RELATIONSHIP_TESTS, **LOCAL_DBT)
-        upstream >> marts >> relationships
+        upstream >> marts >> relationships >> export_parquet()
 
     return transform()

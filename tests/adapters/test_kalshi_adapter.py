@@ -10,6 +10,7 @@ from prediction_markets.adapters import get_adapter
 from prediction_markets.adapters.base import (
     CatalogEntry,
     Interval,
+    OpenGap,
     PageShapeError,
     Response,
     RunContext,
@@ -39,11 +40,25 @@ def status(code, data):
 
 
 class Catalog:
-    def __init__(self, state=None):
+    """Landing state as the reader would return it: venue states, scope checkpoints, open gaps."""
+
+    def __init__(self, state=None, scopes=None, gaps=(), earliest=None):
         self.state = state or {}
+        self.scopes = scopes or {}  # (resource, scope) -> ScopeState
+        self.gaps = list(gaps)
+        self.earliest = earliest or {}  # (resource, key) -> datetime
 
     def venue_state(self, resource, scope):
         return self.state.get((resource, scope), {})
+
+    def scope_states(self, resource, scopes):
+        return {s: self.scopes[(resource, s)] for s in scopes if (resource, s) in self.scopes}
+
+    def open_gaps(self, resource):
+        return [g for g in self.gaps if g.resource == resource]
+
+    def earliest_state_time(self, resource, key):
+        return self.earliest.get((resource, key))
 
     def open_markets_not_seen_since(self, source, since):
         return []
@@ -172,6 +187,36 @@ def test_historical_markets_backfill_runs_once(adapter):
     assert res.start(scope, ctx(), ScopeState(state={"complete": True}))[0] is None
 
 
+def test_full_sync_listings_walk_everything_and_advance_the_hourly_checkpoints(adapter):
+    run = ctx(run_type="backfill")
+    market = sample("market_object_2026-08.json")
+    for name, path, incremental in (("markets", "/markets", ("markets", "updated")),
+                                    ("events", "/events", ("events", "all"))):
+        res = adapter.resource(name)
+        (scope,) = res.scopes(run)
+        assert scope.key == "full" and scope.interval_bound is False
+        # Even with an hourly checkpoint: no status, no min_updated_ts.
+        req, progress = res.start(scope, run, ScopeState(high_water_mark=INTERVAL.start))
+        assert req.path == path and req.param("min_updated_ts") is None and req.param("status") is None
+        items = ([dict(market, updated_time="2026-08-06T09:40:00Z")] if name == "markets" else
+                 [dict(sample("events.json")["events"][0], last_updated_ts="2026-08-06T09:40:00Z", markets=[market])])
+        step = res.advance(scope, run, progress, req, ok({name: items, "cursor": "next"}))
+        assert step.next.param("cursor") == "next" and not step.scope_checkpoints
+        step = res.advance(scope, run, step.progress, step.next, ok({name: items, "cursor": ""}))
+        assert step.next is None and step.state == {"walk_started_at": run.started_at.isoformat()}
+        (checkpoint,) = step.scope_checkpoints
+        assert (checkpoint.resource, checkpoint.scope) == incremental
+        assert checkpoint.high_water_mark == datetime(2026, 8, 6, 9, 40, tzinfo=UTC)
+    res = adapter.resource("historical_markets")
+    (scope,) = res.scopes(run)
+    req, progress = res.start(scope, run, ScopeState(state={"complete": True}))  # walked in full each time
+    assert req.path == "/historical/markets" and req.param("mve_filter") == "exclude"
+    step = res.advance(scope, run, progress, req, ok({"markets": [market]}))  # no cursor key: the end
+    assert [(c.resource, c.scope, c.state) for c in step.scope_checkpoints] == [
+        ("historical_markets", "backfill", {"complete": True})]
+    assert [e.market_id for e in step.catalog] == [market["ticker"]]
+
+
 def test_cutoff_is_kept_as_state(adapter):
     res = adapter.resource("historical_cutoff")
     _, step = walk(res, Scope("current"), ctx(), [ok(sample("historical_cutoff.json"))])
@@ -217,6 +262,58 @@ def test_trades_fill_the_gap_since_an_older_checkpoint(adapter):
     assert progress["window"][0] == (old - timedelta(seconds=60)).isoformat()
 
 
+def test_trades_catch_up_beyond_the_limit_records_a_gap_with_the_first_page(adapter):
+    res = adapter.resource("trades")
+    (scope, *gap_scopes) = res.scopes(ctx())
+    assert scope.key == "all" and gap_scopes == []
+    old = INTERVAL.start - timedelta(days=10)
+    requests, step = walk(res, scope, ctx(), [ok(sample("historical_cutoff.json")), ok(sample("trades_2026-08.json"))],
+                          ScopeState(high_water_mark=old))
+    floor = INTERVAL.start - timedelta(days=7)
+    assert requests[1].param("min_ts") == str(int(floor.timestamp()) - 60)
+    # The gap commits with the walk's first page (the cutoff read), not its last one.
+    req, progress = res.start(scope, ctx(), ScopeState(high_water_mark=old))
+    first = res.advance(scope, ctx(), progress, req, ok(sample("historical_cutoff.json")))
+    (gap,) = first.gaps
+    assert (gap.resource, gap.scope, gap.gap_from, gap.gap_to) == ("trades", "all", old, floor)
+    assert not step.gaps and step.high_water_mark == INTERVAL.end
+
+
+def test_trades_gaps_are_walked_by_later_runs_one_span_at_a_time(adapter):
+    old = datetime(2026, 6, 1, tzinfo=UTC)
+    gaps = [OpenGap(11, "trades", "all", old, old + timedelta(days=10), "limit")]
+    run = ctx(catalog=Catalog({("historical_cutoff", "current"): CUTOFF}, gaps=gaps))
+    res = adapter.resource("trades")
+    _, scope = res.scopes(run)
+    assert scope.key == "gap:11" and scope.interval_bound is False
+    pages = [ok(sample("historical_cutoff.json"))] + [ok({**sample("trades_2026-08.json"), "cursor": ""})] * 2
+    requests, step = walk(res, scope, run, pages)
+    # Seven days of it this run, split at the trades cutoff (2026-06-07).
+    assert [r.path for r in requests] == ["/historical/cutoff", HISTORICAL, LIVE]
+    assert requests[1].param("min_ts") == str(int(old.timestamp()) - 60)
+    assert requests[2].param("max_ts") == str(int((old + timedelta(days=7)).timestamp()))
+    assert step.closed_gaps == [11] and step.high_water_mark is None
+    (rest,) = step.gaps
+    assert (rest.scope, rest.gap_from, rest.gap_to) == ("all", old + timedelta(days=7), old + timedelta(days=10))
+
+
+def test_first_trades_walk_after_a_full_sync_starts_where_its_listing_began(adapter):
+    res = adapter.resource("trades")
+    began = INTERVAL.start - timedelta(hours=30)
+    run = ctx(catalog=Catalog({("historical_cutoff", "current"): CUTOFF},
+                              earliest={("trades_history", "feed_from"): began}))
+    scope, = res.scopes(run)
+    _, progress = res.start(scope, run, ScopeState())
+    assert progress["window"][0] == (began - timedelta(seconds=60)).isoformat()
+    # Once the hourly walk has a checkpoint of its own, it continues from that.
+    _, progress = res.start(scope, run, ScopeState(high_water_mark=INTERVAL.start))
+    assert progress["window"][0] == (INTERVAL.start - timedelta(seconds=60)).isoformat()
+    # A full sync later than the interval start does not shorten the interval.
+    run = ctx(catalog=Catalog(earliest={("trades_history", "feed_from"): INTERVAL.end}))
+    _, progress = res.start(next(iter(res.scopes(run))), run, ScopeState())
+    assert progress["window"][0] == (INTERVAL.start - timedelta(seconds=60)).isoformat()
+
+
 def test_legacy_trades_page_counts_records(adapter):
     res = adapter.resource("trades")
     legacy = sample("trades.json")
@@ -253,24 +350,164 @@ def test_candles_of_markets_settled_before_the_cutoff_come_from_the_historical_t
     assert req.path == "/historical/markets/KXFED-27APR-T4.25/candlesticks"
 
 
-def test_candles_fall_back_to_historical_on_404_and_skip_unknown_series(adapter):
+def test_candles_fall_back_to_historical_on_404(adapter):
     res = adapter.resource("candlesticks")
     scope = next(iter(res.scopes(ctx(items=[entry()]))))
     req, progress = res.start(scope, ctx(), ScopeState())
     step = res.advance(scope, ctx(), progress, req, status(404, {"error": {"code": "not_found", "message": "x"}}))
-    assert step.next.path.startswith("/historical/markets/") and step.warnings
-    unknown = next(iter(res.scopes(ctx(items=[entry(series=None)]))))
-    assert res.start(unknown, ctx(), ScopeState())[0] is None
+    assert step.next.path == "/historical/markets/KXFED-27APR-T4.25/candlesticks" and step.warnings
+    assert dict(step.next.params) == dict(req.params)  # the same window, from the other tier
 
 
-def test_long_candle_windows_are_chunked():
+def test_candles_of_a_market_without_series_ask_its_event_first(adapter):
+    """A market listed without its event (no series known) is not skipped: its event says."""
+    res = adapter.resource("candlesticks")
+    scope = next(iter(res.scopes(ctx(items=[entry(series=None)]))))
+    requests, step = walk(res, scope, ctx(), [ok(sample("event.json")), ok(sample("candlesticks.json"))])
+    assert [r.path for r in requests] == ["/events/KXFED-27APR",
+                                          "/series/KXELONMARS/markets/KXFED-27APR-T4.25/candlesticks"]
+    assert requests[0].resource == "events" and requests[1].param("start_ts") == str(int(INTERVAL.start.timestamp()))
+    assert step.next is None and step.high_water_mark == INTERVAL.end
+
+
+def test_long_candle_windows_are_chunked_without_overlap():
     res = get_adapter("kalshi", {"candles_per_request": 100, "candle_periods": [1]}).resource("candlesticks")
     scope = next(iter(res.scopes(ctx(items=[entry()]))))
     old = INTERVAL.start - timedelta(hours=5)
     requests, _ = walk(res, scope, ctx(), [ok({"candlesticks": []})] * 10, ScopeState(high_water_mark=old))
     spans = [(int(r.param("start_ts")), int(r.param("end_ts"))) for r in requests]
-    assert spans[0][0] == int(old.timestamp()) and spans[-1][1] == int(INTERVAL.end.timestamp())
-    assert all(b - a <= 100 * 60 for a, b in spans) and len(spans) == 4
+    # The candle ending at the checkpoint was landed by the walk that set it.
+    assert spans[0][0] == int(old.timestamp()) + 1 and spans[-1][1] == int(INTERVAL.end.timestamp())
+    assert all(b - a <= 99 * 60 for a, b in spans) and len(spans) == 4  # at most 100 candle ends each
+    assert all(nxt[0] == prev[1] + 1 for prev, nxt in zip(spans, spans[1:]))
+
+
+def test_consecutive_candle_walks_do_not_repeat_the_boundary_candle(adapter):
+    res = adapter.resource("candlesticks")
+    scope = next(iter(res.scopes(ctx(items=[entry()]))))
+    req, _ = res.start(scope, ctx(), ScopeState(high_water_mark=INTERVAL.start))  # the previous interval's end
+    assert req.param("start_ts") == str(int(INTERVAL.start.timestamp()) + 1)
+    req, _ = res.start(scope, ctx(), ScopeState(high_water_mark=INTERVAL.end))  # a rerun: the whole interval
+    assert req.param("start_ts") == str(int(INTERVAL.start.timestamp()))
+
+
+def test_candles_of_a_closed_market_run_to_its_last_candle_once(adapter):
+    """The day holding the close ends up to 25 h later, when the market has left the hourly
+    batches: its last candles are read in the run that sees it closed, and not again."""
+    res = adapter.resource("candlesticks")
+    closed = INTERVAL.start + timedelta(minutes=10)
+    run = ctx(items=[entry(closed=closed)])
+    firsts = {s.params["period"]: res.start(s, run, ScopeState())[0] for s in res.scopes(run)}
+    final = {1: closed + timedelta(minutes=1), 60: closed + timedelta(hours=1), 1440: closed + timedelta(hours=25)}
+    assert {p: r.param("end_ts") for p, r in firsts.items()} == {p: str(int(t.timestamp())) for p, t in final.items()}
+    following = ctx(interval=Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1)), items=[entry(closed=closed)])
+    for scope in res.scopes(following):
+        assert res.start(scope, following, ScopeState(high_water_mark=final[scope.params["period"]])) == (None, {})
+    # A rerun of the interval it closed in reads that interval again; one before its close, only that.
+    for scope in res.scopes(run):
+        req, _ = res.start(scope, run, ScopeState(high_water_mark=final[scope.params["period"]]))
+        assert req.param("start_ts") == str(int(INTERVAL.start.timestamp()))
+    later = ctx(items=[entry(closed=INTERVAL.end + timedelta(days=3))])
+    assert {res.start(s, later, ScopeState())[0].param("end_ts") for s in res.scopes(later)} == {
+        str(int(INTERVAL.end.timestamp()))}
+
+
+def test_first_hourly_candles_continue_after_the_full_sync(adapter):
+    res = adapter.resource("candlesticks")
+    synced = INTERVAL.start + timedelta(minutes=20, seconds=7)
+    catalog = Catalog({("historical_cutoff", "current"): CUTOFF},
+                      {("candlesticks_history", "KXFED-27APR-T4.25:60"): ScopeState(high_water_mark=synced)})
+    run = ctx(items=[entry()], catalog=catalog)
+    scopes = {s.key: s for s in res.scopes(run)}
+    req, _ = res.start(scopes["KXFED-27APR-T4.25:60"], run, ScopeState())
+    assert req.param("start_ts") == str(int(synced.timestamp()) + 1)
+    req, _ = res.start(scopes["KXFED-27APR-T4.25:1"], run, ScopeState())  # no full sync of this period
+    assert req.param("start_ts") == str(int(INTERVAL.start.timestamp()))
+    done = Catalog({("historical_cutoff", "current"): CUTOFF},
+                   {("candlesticks_history", "KXFED-27APR-T4.25:60"): ScopeState(high_water_mark=INTERVAL.end)})
+    run = ctx(items=[entry()], catalog=done)
+    scope = next(s for s in res.scopes(run) if s.key == "KXFED-27APR-T4.25:60")
+    assert res.start(scope, run, ScopeState()) == (None, {})  # the full sync already landed the interval
+
+
+def test_candle_catch_up_beyond_the_limit_records_a_gap_with_the_first_page(adapter):
+    res = adapter.resource("candlesticks")
+    run = ctx(items=[entry()])
+    scope = next(s for s in res.scopes(run) if s.key.endswith(":60"))
+    old = INTERVAL.start - timedelta(days=5)
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})], ScopeState(high_water_mark=old))
+    floor = INTERVAL.start - timedelta(days=2)
+    assert requests[0].param("start_ts") == str(int(floor.timestamp()))
+    first = res.advance(scope, run, res.start(scope, run, ScopeState(high_water_mark=old))[1], requests[0],
+                        ok({"candlesticks": []}))
+    (gap,) = first.gaps
+    assert (gap.resource, gap.scope) == ("candlesticks", scope.key)
+    assert gap.gap_from == old + timedelta(seconds=1) and gap.gap_to == floor - timedelta(seconds=1)
+    assert first.high_water_mark == INTERVAL.end and not first.closed_gaps
+
+
+def test_a_market_leaving_the_batches_is_caught_up_in_full(adapter):
+    """Closed longer ago than the planner's grace by the next run, no later run would walk the
+    rest: no gap is left to it."""
+    res = adapter.resource("candlesticks")
+    closed = INTERVAL.start - timedelta(minutes=30)  # the next run plans markets closed since 10:00
+    run = ctx(items=[entry(closed=closed)])
+    scope = next(s for s in res.scopes(run) if s.key.endswith(":1440"))
+    old = INTERVAL.start - timedelta(days=5)
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})] * 5, ScopeState(high_water_mark=old))
+    assert requests[0].param("start_ts") == str(int(old.timestamp()) + 1) and not step.gaps
+    assert requests[-1].param("end_ts") == str(int((closed + timedelta(hours=25)).timestamp()))
+
+
+def test_a_market_first_seen_late_is_walked_from_its_opening(adapter):
+    res = adapter.resource("candlesticks")
+    for opened, first in ((INTERVAL.start - timedelta(hours=5), INTERVAL.start - timedelta(hours=5)),
+                          (INTERVAL.start - timedelta(days=30), INTERVAL.start)):  # older: the full sync's
+        run = ctx(items=[entry(opened=opened)])
+        req, _ = res.start(next(iter(res.scopes(run))), run, ScopeState())
+        assert req.param("start_ts") == str(int(first.timestamp()))
+
+
+def test_candle_gaps_are_walked_by_later_runs_and_closed(adapter):
+    gap_from, gap_to = INTERVAL.start - timedelta(days=3), INTERVAL.start - timedelta(days=2, seconds=1)
+    gaps = [OpenGap(7, "candlesticks", "KXFED-27APR-T4.25:60", gap_from, gap_to, "limit"),
+            OpenGap(8, "candlesticks", "OTHER-MARKET:60", gap_from, gap_to, "limit")]
+    run = ctx(items=[entry()], catalog=Catalog({("historical_cutoff", "current"): CUTOFF}, gaps=gaps))
+    res = adapter.resource("candlesticks")
+    (scope,) = [s for s in res.scopes(run) if s.key.startswith("gap:")]  # only the batch's markets
+    assert scope.key == "gap:7" and scope.interval_bound is False
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})] * 5)
+    assert requests[0].param("start_ts") == str(int(gap_from.timestamp()))
+    assert requests[-1].param("end_ts") == str(int(gap_to.timestamp()))
+    assert step.closed_gaps == [7] and step.high_water_mark is None and not step.gaps
+
+
+def test_gaps_of_markets_leaving_the_batches_come_first_and_are_walked_whole():
+    res = get_adapter("kalshi", {"candle_periods": [60], "gaps_per_run": 1}).resource("candlesticks")
+    gap_from = INTERVAL.start - timedelta(days=9)
+    gaps = [OpenGap(1, "candlesticks", "OPEN-1:60", gap_from, gap_from + timedelta(hours=1), "x"),
+            OpenGap(2, "candlesticks", "SHUT-1:60", gap_from, gap_from + timedelta(days=5), "x")]
+    items = [entry(ticker="OPEN-1"), entry(ticker="SHUT-1", closed=INTERVAL.start - timedelta(hours=2))]
+    run = ctx(items=items, catalog=Catalog({("historical_cutoff", "current"): CUTOFF}, gaps=gaps))
+    (scope,) = [s for s in res.scopes(run) if s.key.startswith("gap:")]
+    assert scope.key == "gap:2"
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})] * 5)
+    assert requests[-1].param("end_ts") == str(int((gap_from + timedelta(days=5)).timestamp()))
+    assert step.closed_gaps == [2] and not step.gaps
+
+
+def test_a_candle_gap_longer_than_the_limit_is_walked_one_span_per_run():
+    res = get_adapter("kalshi", {"candle_periods": [60], "gaps_per_run": 1}).resource("candlesticks")
+    gap_from = INTERVAL.start - timedelta(days=9)
+    gaps = [OpenGap(3, "candlesticks", "KXFED-27APR-T4.25:60", gap_from, INTERVAL.start - timedelta(days=2), "x"),
+            OpenGap(4, "candlesticks", "KXFED-27APR-T4.25:60", gap_from, gap_from + timedelta(hours=1), "x")]
+    run = ctx(items=[entry()], catalog=Catalog({("historical_cutoff", "current"): CUTOFF}, gaps=gaps))
+    (scope,) = [s for s in res.scopes(run) if s.key.startswith("gap:")]  # gaps_per_run
+    requests, step = walk(res, scope, run, [ok({"candlesticks": []})] * 5)
+    assert requests[-1].param("end_ts") == str(int((gap_from + timedelta(days=2)).timestamp()))
+    (rest,) = step.gaps
+    assert step.closed_gaps == [3] and rest.gap_from == gap_from + timedelta(days=2, seconds=1)
+    assert rest.gap_to == INTERVAL.start - timedelta(days=2) and rest.scope == "KXFED-27APR-T4.25:60"
 
 
 # -- order books ----------------------------------------------------------------------------

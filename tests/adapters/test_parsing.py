@@ -30,6 +30,14 @@ UTC = timezone.utc
         (None, None),
         ("not a date", None),
         (True, None),
+        # Values the wire can carry that are no time: never raised, None.
+        (1e20, None),
+        (float("inf"), None),
+        (float("nan"), None),
+        ("99999999999999999999999", None),
+        ("2026-02-30T00:00:00Z", None),
+        ("0000-00-00 00:00:00+00", None),
+        ("2026-13-01", None),
     ],
 )
 def test_parse_ts(raw, expected):

@@ -39,6 +39,7 @@ MART_KEYS = {
     "market_outcomes": ("market_id", "outcome_id", "source"),
     "events": ("event_id", "source"),
     "trades": ("trade_id", "source"),
+    "trade_fills": ("fill_id", "source"),
     "price_snapshots": ("market_id", "outcome_id", "snapshot_at", "source"),
     "orderbook_snapshots": ("market_id", "outcome_id", "snapshot_at", "source"),
 }

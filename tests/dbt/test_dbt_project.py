@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from local_stack.warehouse import ADMIN_DSN
-from prediction_markets.adapters.polymarket.data_api import trade_keys
 from tests.dbt.conftest import MART_KEYS
+from tests.support.landing import polymarket_trade_keys
 from tests.support.sim import NOW
 
 pytestmark = pytest.mark.slow
@@ -41,9 +41,12 @@ def market_rows(warehouse):
 # ---------------------------------------------------------------------------------------- phase 1
 
 def test_build_passes_after_one_hour_of_extraction(phase_one, warehouse):
+    """The simulator serves the legacy /trades pages (takerOnly=false: taker and maker rows mixed):
+    they are fills, never trades."""
     assert "ERROR=0" in phase_one.output
     for table in MART_KEYS:
-        assert warehouse.value(f"select count(*) from marts.{table} where source = 'polymarket'") > 0, table
+        count = warehouse.value(f"select count(*) from marts.{table} where source = 'polymarket'")
+        assert (count == 0) if table == "trades" else (count > 0), table
 
 
 def test_markets_match_the_venue(phase_one, warehouse, world):
@@ -108,16 +111,19 @@ def test_events_match_the_venue(phase_one, warehouse, world):
     assert open_tagged and all(rows[e["id"]][2] == e["tags"][0]["label"] for e in open_tagged)
 
 
-def test_trades_match_the_venue_for_markets_walked_in_full(phase_one, warehouse, world):
+def test_fills_match_the_venue_for_markets_walked_in_full(phase_one, warehouse, world):
+    """Legacy pages are fills: every fill once in trade_fills, with no role (no taker-only page of
+    their transactions was landed)."""
     by_market = defaultdict(dict)
-    for market_id, trade_id, quantity, price in warehouse.rows(
-            "select market_id, trade_id, quantity, price from marts.trades where source = 'polymarket'"):
-        by_market[market_id][trade_id] = (quantity, price)
+    for market_id, fill_id, quantity, price, role in warehouse.rows(
+            "select market_id, fill_id, quantity, price, role from marts.trade_fills where source = 'polymarket'"):
+        assert role is None
+        by_market[market_id][fill_id] = (quantity, price)
     full = deep = 0
     for m in world.markets(NOW, closed=False):
         cid = m["conditionId"]
         fills = world.trades(cid, NOW)
-        keys = trade_keys(fills)
+        keys = polymarket_trade_keys(fills)
         landed = by_market[cid.lower()]
         if len(fills) <= TRADES_WALK_LIMIT:
             full += 1
@@ -160,7 +166,8 @@ def test_latest_orderbook_snapshot_is_the_venue_book(phase_one, warehouse, world
         assert dec(best_bid) == max(p for p, _ in want_bids) and dec(best_ask) == min(p for p, _ in want_asks)
 
 
-def test_sql_trade_key_equals_the_python_trade_keys(phase_one, warehouse):
+def test_sql_trade_key_equals_the_documented_rule(phase_one, warehouse):
+    """The SQL trade key of every landed row equals the rule computed in Python."""
     pages = warehouse.rows("select landing_id, response from landing.raw_api_responses "
                            "where source = 'polymarket' and resource = 'trades' and status_code = 200 "
                            "and response is not null")
@@ -170,7 +177,7 @@ def test_sql_trade_key_equals_the_python_trade_keys(phase_one, warehouse):
         sql_keys[landing_id].append(trade_id)
     assert pages and sum(len(p[1]) for p in pages) > 1000
     for landing_id, response in pages:
-        assert sql_keys[landing_id] == trade_keys(response), landing_id
+        assert sql_keys[landing_id] == polymarket_trade_keys(response), landing_id
 
 
 def test_analyst_role_reads_marts_only(phase_one, warehouse):

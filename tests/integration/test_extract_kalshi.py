@@ -123,19 +123,32 @@ def test_every_market_listed_and_parlays_excluded(runs, sim, warehouse):
     assert catalog > 0
 
 
-def test_rerun_of_an_interval_is_idempotent(runs, sim, warehouse):
+def open_trade_gaps(warehouse):
+    return warehouse.rows("select gap_from, gap_to from landing.sync_gaps where source = 'kalshi' "
+                          "and resource = 'trades' and closed_at is null order by gap_from")
+
+
+def test_rerun_of_an_interval_is_idempotent_and_walks_the_open_gap(runs, sim, warehouse):
     first = landed_trade_ids(runs["after"][2])
+    logical = INTERVALS["after"]
+    # The "after" run could not reach back to the "straddling" one: the rest is a gap.
+    unread = (INTERVALS["straddling"], logical - HOUR - MAX_CATCHUP)
+    assert open_trade_gaps(warehouse) == [unread]
     before = warehouse.rows("select resource, scope, high_water_mark from landing.sync_state "
                             "where source = 'kalshi' and high_water_mark is not null order by 1, 2")
     since = last_seq(sim)
-    run = run_dag("extract_kalshi", INTERVALS["after"])
+    run = run_dag("extract_kalshi", logical)
     rows = landed(warehouse, run.run_id)
     assert_every_served_page_is_landed(sim, since, rows=rows)
     again = landed_trade_ids(rows)
-    logical = INTERVALS["after"]
-    # The checkpoint is past this interval now: exactly the interval again, all of it seen before.
-    assert again == truth_trade_ids(sim.kalshi, int((logical - HOUR).timestamp()) - OVERLAP, int(logical.timestamp()))
-    assert again <= first
+    # The checkpoint is past this interval now: exactly the interval again, all of it seen before,
+    # plus one catch-up span of the gap, whose rest stays open.
+    interval = truth_trade_ids(sim.kalshi, int((logical - HOUR).timestamp()) - OVERLAP, int(logical.timestamp()))
+    span_end = unread[0] + MAX_CATCHUP
+    span = truth_trade_ids(sim.kalshi, int(unread[0].timestamp()) - OVERLAP, int(span_end.timestamp()))
+    assert span and again == interval | span
+    assert interval <= first and not (span & first)
+    assert open_trade_gaps(warehouse) == [(span_end, unread[1])]
     after = dict(((r, s), h) for r, s, h in warehouse.rows(
         "select resource, scope, high_water_mark from landing.sync_state where source = 'kalshi' "
         "and high_water_mark is not null"))

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import time
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.support.airflow_runs import run_dag
 from tests.support.sim import NOW, point_connections_at, running_simulator
 
 pytestmark = pytest.mark.slow
-PAGE = 50  # small pages: every walk spans many of them
+PAGE = 5  # small pages: the hour's feed walk spans many of them
 CHILD = textwrap.dedent(
     """
     from datetime import datetime
@@ -30,7 +31,7 @@ CHILD = textwrap.dedent(
 
 def landed_trade_pages(warehouse):
     return warehouse.rows(
-        "select scope, request_params->>'offset', response from landing.raw_api_responses "
+        "select scope, coalesce(request_params->>'cursor', ''), response from landing.raw_api_responses "
         "where resource = 'trades' and status_code = 200 order by landing_id")
 
 
@@ -45,15 +46,15 @@ def wait_for(predicate, timeout=120):
 
 def test_killed_extraction_resumes_without_gap_or_duplicate(airflow_db, landing, monkeypatch):
     monkeypatch.setenv("AIRFLOW_VAR_POLYMARKET_SETTINGS", json.dumps({"trades_page_size": PAGE}))
-    with running_simulator(polymarket_markets=10, polymarket_trades=60000,
+    with running_simulator(polymarket_markets=10, polymarket_trades=400_000,
                            epoch_start="2026-10-20T00:00:00Z", epoch_end="2027-01-01T00:00:00Z") as sim:
         point_connections_at(sim)
-        sim.add_fault(kind="slow", delay=0.1, service="polymarket/data", path="/trades", times=None)
+        sim.add_fault(kind="slow", delay=0.1, service="polymarket/data", path="/v2/trades", times=None)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
         child = subprocess.Popen([sys.executable, "-c", CHILD.format(now=NOW.isoformat())], env=env,
                                  start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            assert wait_for(lambda: len(landed_trade_pages(landing)) >= 12), "no trade pages landed"
+            assert wait_for(lambda: len(landed_trade_pages(landing)) >= 6), "no trade pages landed"
         finally:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
@@ -64,21 +65,24 @@ def test_killed_extraction_resumes_without_gap_or_duplicate(airflow_db, landing,
         sim.clear_faults()
         seq = sim.requests()[-1]["seq"]
         run_dag("extract_polymarket", NOW)
-        resumed_requests = [r for r in sim.requests(since=seq) if r["path"] == "/trades"]
+        resumed_requests = [r for r in sim.requests(since=seq) if r["path"] == "/v2/trades"]
 
         pages = landed_trade_pages(landing)
-        offsets = defaultdict(list)
-        keys = defaultdict(list)
-        for scope, offset, response in pages:
-            offsets[scope].append(int(offset))
-            keys[scope].extend(trade_keys(response))
-        for scope, seen in offsets.items():
-            assert len(seen) == len(set(seen)), f"{scope}: a page was landed twice: {sorted(seen)}"
-            truth = trade_keys(sim.polymarket.trades(scope, NOW)[: 3000 + PAGE])
-            assert sorted(keys[scope]) == sorted(truth), f"{scope}: gap or extra rows"
-        # The interrupted walks continued at their cursor, not at offset 0.
+        cursors = defaultdict(list)
+        keys = []
+        for scope, cursor, response in pages:
+            cursors[scope].append(cursor)
+            keys.extend(trade_keys(response["data"]))
+        for scope, seen in cursors.items():
+            assert len(seen) == len(set(seen)), f"{scope}: a page was landed twice"
+        # Every fill of the interval is landed once, none missing across the kill.
+        since = (NOW - timedelta(hours=1)).timestamp()
+        truth = [r for r in sim.polymarket.v2_global_trades(NOW, min_size=1e-6) if r["timestamp"] >= since]
+        assert set(trade_keys(truth)) <= set(keys)
+        assert len(keys) == len(set(keys)), "a fill was landed twice"
+        # The interrupted walk continued at its cursor, not at the top of the feed.
         for scope, cursor in pending:
-            first = next((r for r in resumed_requests if r["query"]["market"] == [scope]), None)
+            first = next((r for r in resumed_requests), None)
             assert first is not None, f"{scope}: interrupted walk not continued"
-            assert first["query"]["offset"] == [dict(cursor["next"]["params"])["offset"]] != ["0"], (scope, cursor)
+            assert first["query"].get("cursor") == [dict(cursor["next"]["params"])["cursor"]], (scope, cursor)
         assert len(pages) > len(before_kill)

@@ -49,9 +49,11 @@ def test_extract_run_triggers_transform_through_assets(landing, tmp_path):
         "select 'markets', count(*) from marts.markets union all "
         "select 'outcomes', count(*) from marts.market_outcomes union all "
         "select 'trades', count(*) from marts.trades union all "
+        "select 'fills', count(*) from marts.trade_fills union all "
         "select 'books', count(*) from marts.orderbook_snapshots"))
     assert counts["markets"] > 0 and counts["outcomes"] == 2 * counts["markets"]
-    assert counts["trades"] > 0 and counts["books"] > 0
+    # Legacy /trades pages (taker and maker rows mixed) are fills; the v2 taker-only feed gives trades.
+    assert counts["trades"] + counts["fills"] > 0 and counts["books"] > 0
     with metadata.connect() as conn:
         pools = {r[0] for r in conn.execute(
             "select distinct pool from task_instance where dag_id = 'extract_polymarket'").fetchall()}

@@ -48,31 +48,34 @@ def extract(wh, resources, settings=None, items_from_catalog=False):
 
 def test_failed_page_is_landed_and_its_walk_resumes_there(venue, landing):
     extract(landing, ["markets"])
-    deep = max((m["conditionId"] for m in venue.polymarket.markets(NOW)),
-               key=lambda cid: venue.polymarket.trade_count(cid, NOW))
-    venue.add_fault(kind="status", status=500, service="polymarket/data", path="/trades",
-                    query={"market": deep, "offset": "500"}, times=None)
-    totals = extract(landing, ["trades"], items_from_catalog=True)
-    assert totals.scopes_failed == 1 and totals.scopes > 1
+    world = venue.polymarket
+    markets = sorted(m["conditionId"] for m in world.markets(NOW))
+    # The second page of the first condition walk fails on every attempt.
+    venue.add_fault(kind="status", status=500, service="polymarket/data", path="/v2/trades",
+                    query={"condition": ",".join(markets[:20])}, after=1, times=None)
+    totals = extract(landing, ["trades_history"], items_from_catalog=True)
+    assert totals.scopes_failed == 1
     failed = landing.rows(
         "select status_code, attempt, error from landing.raw_api_responses "
-        "where scope = %s and request_params->>'offset' = '500' order by attempt", (deep,))
+        "where resource = 'trades' and status_code = 500 order by attempt")
     assert [r[0] for r in failed] == [500, 500, 500, 500]  # every attempt landed (max_attempts 4)
     assert "gave up after 4 attempts: HTTP 500" in failed[-1][2]
-    cursor = landing.value("select cursor from landing.sync_state where resource = 'trades' and scope = %s", (deep,))
-    assert dict(cursor["next"]["params"])["offset"] == "500"
+    cursor, failed_runs = landing.rows("select cursor, failed_runs from landing.sync_state "
+                                       "where resource = 'trades_history' and cursor is not null")[0]
+    stored = dict(cursor["next"]["params"])
+    assert stored["cursor"] and stored["condition"] == ",".join(markets[:20]) and failed_runs == 1
 
     venue.clear_faults()
     seq = venue.requests()[-1]["seq"]
-    totals = extract(landing, ["trades"], items_from_catalog=True)
+    totals = extract(landing, ["trades_history"], items_from_catalog=True)
     assert totals.scopes_failed == 0
-    first = next(r for r in venue.requests(since=seq) if r["path"] == "/trades" and r["query"]["market"] == [deep])
-    assert first["query"]["offset"] == ["500"]
-    pages = landing.rows("select response from landing.raw_api_responses where scope = %s and status_code = 200 "
-                         "and run_id = 't' order by landing_id", (deep,))
-    landed = [k for (resp,) in pages for k in trade_keys(resp)]
-    # The second run walked the deep market from 500 on; nothing is missing of the first 3,500.
-    assert set(trade_keys(venue.polymarket.trades(deep, NOW)[:3500])) <= set(landed)
+    first = next(r for r in venue.requests(since=seq) if r["path"] == "/v2/trades")
+    assert first["query"]["cursor"] == [stored["cursor"]] and first["query"]["condition"] == [stored["condition"]]
+    pages = landing.rows("select response from landing.raw_api_responses where resource = 'trades' "
+                         "and status_code = 200 and endpoint = '/v2/trades'")
+    landed = {k for (resp,) in pages for k in trade_keys(resp["data"])}
+    truth = {k for m in markets for k in trade_keys(world.v2_trades(m, NOW, min_size=1e-6))}
+    assert truth and truth == landed  # nothing missing, nothing extra, across the failure
 
 
 def test_envelope_drift_is_landed_with_the_reason_and_fails_the_walk(venue, landing):
@@ -103,13 +106,13 @@ def test_record_drift_is_landed_raw_without_failing_the_walk(venue, landing):
 
 def test_nul_inside_a_page_keeps_every_entity(venue, landing):
     extract(landing, ["markets"])
-    venue.add_fault(kind="nul", service="polymarket/data", path="/trades", times=1)
-    totals = extract(landing, ["trades"], items_from_catalog=True)
+    venue.add_fault(kind="nul", service="polymarket/data", path="/v2/trades", times=1)
+    totals = extract(landing, ["trades_history"], items_from_catalog=True)
     assert totals.scopes_failed == 0
     (response, text, count), = landing.rows(
         "select response, response_text, record_count from landing.raw_api_responses "
         "where resource = 'trades' and is_sanitized")
-    assert len(response) == count and "\\u0000" in text
+    assert len(response["data"]) == count and "\\u0000" in text
 
 
 def test_market_descriptions_with_nul_are_landed_sanitised(venue, landing):
@@ -140,6 +143,6 @@ def test_a_walk_that_asks_for_the_same_page_again_fails_instead_of_looping(venue
     seq = venue.requests()[-1]["seq"] if venue.requests() else 0
     totals = extract(landing, ["events"])
     assert totals.scopes_failed == 1
-    assert len([r for r in venue.requests(since=seq) if r["path"] == "/events"]) == 1
+    assert len([r for r in venue.requests(since=seq) if r["path"] == "/events/keyset"]) == 1
     (error,), = landing.rows("select error from landing.raw_api_responses where resource = 'events'")
     assert error == "walk made no progress: next request repeats this one"

@@ -14,7 +14,7 @@ for path in (os.path.join(ROOT, "include"), HERE):
         sys.path.insert(0, path)
 
 from kalshi_truth import KALSHI  # noqa: E402
-from sim_truth import NOW, SMALL  # noqa: E402
+from sim_truth import NOW, NOW_V2, OLD_WORLD, RICH_WORLD, SMALL, V2_WORLD  # noqa: E402
 from venue_simulator import SimConfig, SimulatorServer  # noqa: E402
 
 
@@ -29,6 +29,30 @@ def sim():
 def medium():
     """Enough markets (> 100 open and closed) to exercise the limit caps."""
     server = SimulatorServer(SimConfig(seed=5, polymarket_markets=700, polymarket_trades=50_000, now=NOW)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def v2sim():
+    """Default configuration (v1 /trades retired) over a world with a deep flagship market."""
+    server = SimulatorServer(SimConfig(**V2_WORLD)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def oldsim():
+    """Markets from 2020 on: histories older than the Data API's three-year window."""
+    server = SimulatorServer(SimConfig(**OLD_WORLD)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
+def richsim():
+    """Every resolution state and Protocol V2 markets at NOW_V2."""
+    server = SimulatorServer(SimConfig(**RICH_WORLD)).start()
     yield server
     server.stop()
 
@@ -54,11 +78,12 @@ def kalshi(ksim):
 @pytest.fixture(autouse=True)
 def _reset(request):
     yield
-    for name in ("sim", "medium", "ksim"):
+    for name, now in (("sim", NOW), ("medium", NOW), ("ksim", NOW), ("v2sim", NOW_V2), ("oldsim", NOW_V2),
+                      ("richsim", NOW_V2)):
         if name in request.fixturenames:
             server = request.getfixturevalue(name)
             server.clear_faults()
-            server.set_now(NOW)
+            server.set_now(now)
             server.limiter.reset()
 
 

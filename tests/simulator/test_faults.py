@@ -155,11 +155,14 @@ def test_the_demo_pipeline_faults_are_valid_rules_for_served_paths():
     from local_stack.pipeline import DEMO_FAULTS
     from venue_simulator.faults import FaultRule
 
+    # Paths the platform calls today (the retired v1 /trades is not one of them).
     served = {
-        "polymarket/gamma": "/markets/keyset", "polymarket/data": "/trades", "polymarket/clob": "/prices-history",
-        "kalshi": "/series/KXFED/markets/KXFED-27APR-T4.25/candlesticks",
+        "polymarket/gamma": ["/markets/keyset", "/events/keyset"],
+        "polymarket/data": ["/v2/trades", "/v2/prices-history", "/v2/resolutions"],
+        "polymarket/clob": ["/books"],
+        "kalshi": ["/series/KXFED/markets/KXFED-27APR-T4.25/candlesticks", "/markets"],
     }
     for spec in DEMO_FAULTS:
         rule = FaultRule.from_dict(dict(spec))
-        paths = [p for p in (served.get(rule.service), "/books", "/markets") if p and rule.matches(rule.service, "GET", p, {})]
+        paths = [p for p in served.get(rule.service, []) if rule.matches(rule.service, "GET", p, {})]
         assert paths, spec

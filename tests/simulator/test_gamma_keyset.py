@@ -29,8 +29,8 @@ def test_walk_returns_every_open_market_once_in_creation_order(http, gamma, worl
     assert ids == [world.market_id(i) for i in open_indices(world)]
     assert len(ids) == len(set(ids))
     assert all(len(body["markets"]) == 7 for _, body in pages[:-1])
-    assert set(pages[0][1]) == {"markets", "next_cursor"}
-    assert set(pages[-1][1]) == {"markets"}
+    assert set(pages[0][1]) == {"$schema", "markets", "next_cursor"}
+    assert set(pages[-1][1]) == {"$schema", "markets"}
 
 
 def test_walk_closed_markets(http, gamma, world):

@@ -9,7 +9,8 @@ from venue_simulator import SimConfig, SimulatorServer
 
 def test_over_the_limit_is_queued_then_refused():
     config = SimConfig(seed=3, polymarket_markets=20, polymarket_trades=2000, now=NOW, enforce_rate_limits=True,
-                       rate_limit_factor=0.01, rate_limit_max_queue=0.3)   # /trades: 200 -> 2 per 10 s
+                       rate_limit_factor=0.01, rate_limit_max_queue=0.3,   # /trades: 200 -> 2 per 10 s
+                       polymarket_v1_trades="served")
     with SimulatorServer(config) as sim, requests.Session() as http:
         url = f"{sim.url('polymarket/data')}/trades"
         codes = [http.get(url, params={"limit": 1}).status_code for _ in range(4)]
@@ -25,7 +26,8 @@ def test_over_the_limit_is_queued_then_refused():
 
 def test_queueing_absorbs_a_short_burst():
     config = SimConfig(seed=3, polymarket_markets=20, polymarket_trades=2000, now=NOW, enforce_rate_limits=True,
-                       rate_limit_factor=0.01, rate_limit_window=1.0, rate_limit_max_queue=1.5)
+                       rate_limit_factor=0.01, rate_limit_window=1.0, rate_limit_max_queue=1.5,
+                       polymarket_v1_trades="served")
     with SimulatorServer(config) as sim, requests.Session() as http:
         url = f"{sim.url('polymarket/data')}/trades"
         codes = [http.get(url, params={"limit": 1}).status_code for _ in range(3)]

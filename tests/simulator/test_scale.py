@@ -17,7 +17,8 @@ import json, resource, time
 import requests
 t0 = time.perf_counter()
 from venue_simulator import SimConfig, SimulatorServer
-config = SimConfig(seed=11, polymarket_markets=100_000, polymarket_trades=10_000_000, now="2026-09-01T00:00:00Z")
+config = SimConfig(seed=11, polymarket_markets=100_000, polymarket_trades=10_000_000, now="2026-09-01T00:00:00Z",
+                   polymarket_v1_trades="served")   # the v1 route is measured too
 sim = SimulatorServer(config).start()
 startup = time.perf_counter() - t0
 world = sim.polymarket
@@ -55,6 +56,27 @@ with requests.Session() as s:
     out["book_status"] = s.get(f"{clob}/book", params={"token_id": token}).status_code
     out["history_points"] = len(s.get(f"{clob}/prices-history", params={"market": token, "interval": "max",
                                                                          "fidelity": 60}).json()["history"])
+    # Data API v2 and the keyset events
+    def page(url, params):
+        t = time.perf_counter()
+        r = s.get(url, params=params)
+        return r, round((time.perf_counter() - t) * 1000, 1)
+    v2 = {}
+    r, v2["cond_p1_ms"] = page(f"{data}/v2/trades", {"condition": cid, "limit": 1000, "taker_only": "false"})
+    r, v2["cond_p2_ms"] = page(f"{data}/v2/trades", {"condition": cid, "limit": 1000, "taker_only": "false",
+                                                     "cursor": r.json()["pagination"]["next_cursor"]})
+    v2["cond_rows"] = len(r.json()["data"])
+    r, v2["global_p1_ms"] = page(f"{data}/v2/trades", {"limit": 1000})
+    r, v2["global_p2_ms"] = page(f"{data}/v2/trades", {"limit": 1000, "cursor": r.json()["pagination"]["next_cursor"]})
+    v2["global_rows"] = len(r.json()["data"])
+    many = ",".join(world.condition_id(i) for i in range(1000, 1020))
+    r, v2["resolutions_20_ms"] = page(f"{data}/v2/resolutions", {"condition": many})
+    v2["resolutions"] = len(r.json()["data"])
+    r, v2["prices_max_ms"] = page(f"{data}/v2/prices-history", {"token_id": token, "interval": "max"})
+    v2["prices_points"] = len(r.json()["data"])
+    r, v2["events_keyset_ms"] = page(f"{gamma}/events/keyset", {"limit": 100, "closed": "true"})
+    v2["events"] = len(r.json()["events"])
+    out["v2"] = v2
 sim.stop()
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
@@ -72,3 +94,6 @@ def test_large_world_is_cheap():
     assert out["deep_rows"] > 10_000
     assert out["trades_status"] == 200 and out["trades_rows"] == 500
     assert out["book_status"] == 200 and out["history_points"] == 900
+    v2 = out["v2"]
+    assert v2["cond_rows"] == 1000 and v2["global_rows"] == 1000 and v2["events"] == 100
+    assert v2["resolutions"] == 20 and v2["prices_points"] > 100

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from local_stack.warehouse import Database, ensure_database
+import secrets
+from contextlib import contextmanager
+
+from psycopg import sql
+
+from local_stack.warehouse import Database, admin_connect, ensure_database
 from prediction_markets.landing.migrations import apply_migrations
 
 DBT_SCHEMAS = ("staging", "intermediate", "marts")
@@ -12,6 +17,7 @@ LANDING_TABLES = (
     "landing.ingestion_runs",
     "landing.market_catalog",
     "landing.rate_limit_state",
+    "landing.sync_gaps",
 )
 
 
@@ -59,3 +65,22 @@ class Warehouse:
 
     def close(self) -> None:
         self.conn.close()
+
+
+@contextmanager
+def login_role(name: str, *member_of: str, database: str):
+    """A throwaway LOGIN role (with a password) granted `member_of`, as a DBA would create one
+    for a person; dropped afterwards. Yields its Database for `database`."""
+    password = secrets.token_urlsafe(16)
+    with admin_connect() as admin:
+        admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(name), sql.Literal(password)))
+        for group in member_of:
+            admin.execute(sql.SQL("grant {} to {}").format(sql.Identifier(group), sql.Identifier(name)))
+    try:
+        yield Database(database, role=name, password=password)
+    finally:
+        with admin_connect() as admin:
+            # Its sessions first: a role with open connections cannot be dropped.
+            admin.execute("select pg_terminate_backend(pid) from pg_stat_activity where usename = %s", (name,))
+            admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))

@@ -30,3 +30,17 @@
 {% macro json_array_text(array_expr, index_expr) -%}
     ({{ array_expr }} ->> ({{ index_expr }})::int)
 {%- endmacro %}
+
+{#- A request parameter as text, from `landing.raw_api_responses.request_params` (a jsonb object
+    whose repeated keys are arrays): the first of `names` present, its first value when repeated.
+    Null when none is present. -#}
+{% macro request_param(params_expr, names) -%}
+    coalesce(
+        {%- for name in names %}
+        (case
+            when jsonb_typeof({{ params_expr }} -> '{{ name }}') = 'array' then {{ params_expr }} -> '{{ name }}' ->> 0
+            else {{ params_expr }} ->> '{{ name }}'
+        end){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}

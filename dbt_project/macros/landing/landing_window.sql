@@ -157,3 +157,28 @@
     delete from {{ schema }}.landing_cursors where relation_name = '{{ relation.render() }}'
     {%- endif -%}
 {%- endmacro %}
+
+{#- The landing_ids at which the stored rows of this model whose keys `changed_keys_sql` selects
+    were landed (column `landing_id_column` of the stored rows), as a list of literals: an
+    incremental batch reads those pages again when something other than a new version of the row
+    changed it (a market whose resolution arrived after its last listing is rebuilt from its stored
+    version's page). Empty outside incremental runs. -#}
+{% macro stored_landing_ids(changed_keys_sql, key_columns, landing_id_column='landing_id') -%}
+    {%- set ids = [] -%}
+    {%- if execute and is_incremental() -%}
+        {%- set query -%}
+            select distinct stored.{{ landing_id_column }}
+            from {{ this }} as stored
+            where
+                stored.{{ landing_id_column }} is not null
+                and ({% for c in key_columns %}stored.{{ c }}{{ ', ' if not loop.last }}{% endfor %})
+                in ({{ changed_keys_sql }})
+            order by 1
+        {%- endset -%}
+        {%- set result = run_query(query) -%}
+        {%- for row in result.rows -%}
+            {%- do ids.append(row[0]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(ids) }}
+{%- endmacro %}

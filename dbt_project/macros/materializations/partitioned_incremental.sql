@@ -9,9 +9,13 @@
     version_by        list of columns ordering the versions of a row (greatest wins). An incoming
                       row replaces the stored one only when its version is greater, so a late page
                       never overwrites newer state. An item {'column': c, 'smaller_wins': true}
-                      ranks smaller values higher (null ranks as 0). Without version_by the first
-                      stored row is kept (facts that never change: trades, book snapshots).
+                      ranks smaller values higher; null ranks as `null_as` (default 0) in an item
+                      {'column': c, 'null_as': <number>}. Without version_by the first stored row is
+                      kept (facts that never change: trades, book snapshots).
     coalesce_columns  columns that keep their last known value when a newer version omits them.
+    refresh_columns   columns derived from other marts (a market's resolution, a fill's role): an
+                      incoming row of the same version as the stored one (without version_by: any
+                      incoming row) replaces their values, the other columns are kept.
     on_schema_change  ignore | fail | append_new_columns (default) | sync_all_columns.
 
   Each run: the model's select (the batch: new landing rows only, on incremental runs) goes to a
@@ -28,6 +32,7 @@
     {%- set partition_by = config.get('partition_by') -%}
     {%- set version_by = config.get('version_by') or [] -%}
     {%- set coalesce_columns = config.get('coalesce_columns') or [] -%}
+    {%- set refresh_columns = config.get('refresh_columns') or [] -%}
     {%- set on_schema_change = incremental_validate_on_schema_change(config.get('on_schema_change'),
                                                                        default='append_new_columns') -%}
     {%- set contract_config = config.get('contract') -%}
@@ -88,7 +93,8 @@
         {% if column.name in batch_columns %}{% do columns.append(column.name) %}{% endif %}
     {% endfor %}
     {% call statement('main') %}
-        {{ pm_upsert_sql(target_relation, temp_relation, columns, conflict_columns, version_by, coalesce_columns) }}
+        {{ pm_upsert_sql(target_relation, temp_relation, columns, conflict_columns, version_by, coalesce_columns,
+                         refresh_columns) }}
     {% endcall %}
 
     {#-- 5. the landing cursor, in the same transaction --#}
@@ -169,28 +175,43 @@
 
 
 {#- insert ... on conflict: newer versions replace older ones (version_by), coalesce_columns keep
-    their last known value, and without version_by the stored row wins. Rows that would not change
-    are not touched, so a rerun writes nothing. -#}
-{% macro pm_upsert_sql(relation, batch_relation, columns, key_columns, version_by, coalesce_columns) %}
+    their last known value, refresh_columns take the value of an incoming row of the same version,
+    and without version_by the stored row wins. Rows that would not change are not touched, so a
+    rerun writes nothing. -#}
+{% macro pm_upsert_sql(relation, batch_relation, columns, key_columns, version_by, coalesce_columns,
+                       refresh_columns=[]) %}
     {%- set quoted = [] -%}
     {%- for c in columns %}{% do quoted.append(adapter.quote(c)) %}{% endfor -%}
     {%- set update_columns = [] -%}
     {%- for c in columns %}{% if c not in key_columns %}{% do update_columns.append(c) %}{% endif %}{% endfor -%}
+    {%- set refreshed = [] -%}
+    {%- for c in update_columns %}{% if c in refresh_columns %}{% do refreshed.append(adapter.quote(c)) %}{% endif %}{% endfor -%}
     insert into {{ relation }} as existing ({{ quoted | join(', ') }})
     select {{ quoted | join(', ') }}
     from {{ batch_relation }}
     on conflict ({% for c in key_columns %}{{ adapter.quote(c) }}{{ ', ' if not loop.last }}{% endfor %})
-    {%- if version_by and update_columns %}
+    {%- if (version_by or refreshed) and update_columns %}
     do update set
-        {%- set newer -%}
+        {%- if version_by %}
+        {%- set excluded_version -%}
             ({% for v in version_by %}{{ pm_version_term('excluded', v) }}{{ ', ' if not loop.last }}{% endfor %})
-            > ({% for v in version_by %}{{ pm_version_term('existing', v) }}{{ ', ' if not loop.last }}{% endfor %})
         {%- endset %}
+        {%- set existing_version -%}
+            ({% for v in version_by %}{{ pm_version_term('existing', v) }}{{ ', ' if not loop.last }}{% endfor %})
+        {%- endset %}
+        {%- set newer = excluded_version ~ ' > ' ~ existing_version %}
+        {%- set same = excluded_version ~ ' is not distinct from ' ~ existing_version %}
+        {%- else %}
+        {%- set newer = 'false' %}
+        {%- set same = 'true' %}
+        {%- endif %}
         {%- for c in update_columns %}
         {%- set q = adapter.quote(c) %}
         {%- if c in coalesce_columns %}
         {{ q }} = case when {{ newer }} then coalesce(excluded.{{ q }}, existing.{{ q }})
                        else coalesce(existing.{{ q }}, excluded.{{ q }}) end
+        {%- elif c in refresh_columns %}
+        {{ q }} = case when {{ newer }} or {{ same }} then excluded.{{ q }} else existing.{{ q }} end
         {%- else %}
         {{ q }} = case when {{ newer }} then excluded.{{ q }} else existing.{{ q }} end
         {%- endif %}{{ ',' if not loop.last }}
@@ -199,20 +220,25 @@
         {%- for c in coalesce_columns %}
         or (existing.{{ adapter.quote(c) }} is null and excluded.{{ adapter.quote(c) }} is not null)
         {%- endfor %}
+        {%- if refreshed %}
+        or ({{ same }} and (existing.{{ refreshed | join(', existing.') }})
+            is distinct from (excluded.{{ refreshed | join(', excluded.') }}))
+        {%- endif %}
     {%- else %}
     do nothing
     {%- endif %}
 {% endmacro %}
 
 
-{#- One term of a version tuple: the column, or minus it (null as 0) when smaller values win. -#}
+{#- One term of a version tuple: the column (null as `null_as`, default 0, when given or when
+    smaller values win), or minus it when smaller values win. -#}
 {% macro pm_version_term(alias, item) -%}
     {%- if item is mapping -%}
-        {%- if item.get('smaller_wins') -%}
-            -coalesce({{ alias }}.{{ adapter.quote(item['column']) }}, 0)
-        {%- else -%}
-            {{ alias }}.{{ adapter.quote(item['column']) }}
+        {%- set column = alias ~ '.' ~ adapter.quote(item['column']) -%}
+        {%- if 'null_as' in item or item.get('smaller_wins') -%}
+            {%- set column = 'coalesce(' ~ column ~ ', ' ~ item.get('null_as', 0) ~ ')' -%}
         {%- endif -%}
+        {{ '-' if item.get('smaller_wins') }}{{ column }}
     {%- else -%}
         {{ alias }}.{{ adapter.quote(item) }}
     {%- endif -%}

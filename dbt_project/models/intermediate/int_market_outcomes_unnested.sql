@@ -16,6 +16,7 @@ unnested as (
         market_versions.outcome_ids ->> outcome.outcome_index as outcome_id,
         market_versions.outcome_names ->> outcome.outcome_index as outcome_name,
         market_versions.outcome_token_ids ->> outcome.outcome_index as token_id,
+        market_versions.outcome_id_protocol as id_protocol,
         {{ to_probability('market_versions.outcome_prices ->> outcome.outcome_index') }} as last_price,
         case
             when market_versions.winning_outcome_index is not null

@@ -12,11 +12,14 @@ with
 
 polymarket_markets as (
 
-    -- Polymarket's lifecycle is decided in the markets mart from its flags.
+    -- Polymarket's lifecycle is decided in the markets mart from its flags and resolutions.
     select
         {{ columns | join(', ') }},
         null::numeric as open_interest,
-        null::text as lifecycle_status
+        null::text as lifecycle_status,
+        protocol_version,
+        outcome_id_protocol,
+        started_at as listed_start_at
     from {{ ref('stg_polymarket__markets') }}
 
 ),
@@ -31,7 +34,10 @@ kalshi_markets as (
         {{ 'null::timestamptz as updated_at' if column == 'updated_at' else column }},
         {% endfor -%}
         open_interest,
-        lifecycle_status
+        lifecycle_status,
+        null::text as protocol_version,
+        null::text as outcome_id_protocol,
+        null::timestamptz as listed_start_at
     from {{ ref('stg_kalshi__markets') }}
     where not is_parlay
 

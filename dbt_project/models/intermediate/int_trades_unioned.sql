@@ -1,4 +1,4 @@
--- grain: one row per landed fill (the same fill appears once per page that carried it), all venues
+-- grain: one row per landed trade (the same trade appears once per page that carried it), all venues
 {%- set columns = [
     'trade_id', 'source', 'market_id', 'outcome_id', 'outcome_index', 'outcome_name', 'side', 'price',
     'quantity', 'notional', 'wallet_address', 'transaction_hash', 'traded_at', 'observed_at',
@@ -9,8 +9,12 @@ with
 
 polymarket_trades as (
 
+    -- Trades are the taker-only feed: one row per taker order per transaction, so sums count each
+    -- match once. Pages that mix in maker rows go to the fills (int_trade_fills_unioned); combo
+    -- fills are not binary-market trades.
     select {{ columns | join(', ') }}
     from {{ ref('stg_polymarket__trades') }}
+    where is_taker_only and not is_combo
 
 ),
 

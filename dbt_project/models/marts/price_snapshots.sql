@@ -5,11 +5,13 @@
         materialized='partitioned_incremental',
         unique_key=['market_id', 'outcome_id', 'snapshot_at', 'source'],
         partition_by={'field': 'snapshot_at', 'granularity': 'day'},
-        version_by=[{'column': 'period_minutes', 'smaller_wins': true}, 'landing_id'],
+        version_by=[{'column': 'resolution_seconds', 'smaller_wins': true, 'null_as': 2147483647}, 'landing_id'],
+        refresh_columns=['is_settlement'],
         on_schema_change='append_new_columns',
         landing_bounded_by=['market_outcomes'],
     )
 }}
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up with markets
 
 with
 
@@ -25,6 +27,12 @@ landed_points as (
 market_outcomes as (
 
     select * from {{ ref('market_outcomes') }}
+
+),
+
+markets as (
+
+    select * from {{ ref('markets') }}
 
 ),
 
@@ -74,13 +82,107 @@ located as (
 
 latest_points as (
 
-    -- Overlapping windows repeat points: the finest period wins (Kalshi: a 1-minute candle over
-    -- an hourly one over a daily one ending at the same instant), then the latest landing.
-    select distinct on (located_market_id, outcome_id, price_at, source) *
+    -- Overlapping windows repeat points: the finest resolution wins (an exact tick, 0, over a
+    -- minute bucket over an hour; Kalshi: a 1-minute candle over an hourly one over a daily one
+    -- ending at the same instant), then the latest landing.
+    select distinct on (located_market_id, outcome_id, price_at, source)
+        located_market_id as market_id,
+        outcome_id,
+        price_at as snapshot_at,
+        source,
+        implied_probability,
+        bid,
+        ask,
+        last_price,
+        volume_24h,
+        fidelity_minutes,
+        resolution_seconds,
+        period_minutes,
+        volume,
+        observed_at,
+        landing_id
     from located
     order by
         located_market_id asc, outcome_id asc, price_at asc, source asc,
-        period_minutes asc nulls first, landing_id desc, entity_position desc
+        resolution_seconds asc nulls last, landing_id desc, entity_position desc
+
+),
+
+{% if is_incremental() %}
+points as (
+
+    -- Stored exact points of markets whose resolution or close changed since this mart's last
+    -- build: their settlement flag is decided again (a price page may land before the resolution).
+    select distinct on (market_id, outcome_id, snapshot_at, source) *
+    from (
+        select * from latest_points
+        union all
+        select
+            stored.market_id,
+            stored.outcome_id,
+            stored.snapshot_at,
+            stored.source,
+            stored.implied_probability,
+            stored.bid,
+            stored.ask,
+            stored.last,
+            stored.volume_24h,
+            stored.fidelity_minutes,
+            stored.resolution_seconds,
+            stored.period_minutes,
+            stored.volume,
+            stored.observed_at,
+            stored.landing_id
+        from markets
+        inner join {{ this }} as stored
+            on
+                markets.market_id = stored.market_id
+                and markets.source = stored.source
+                and stored.resolution_seconds = 0
+                and (stored.is_settlement or markets.closed_at <= stored.snapshot_at)
+        where
+            markets.closed_at is not null
+            and (
+                ({{ landing_window('markets.landing_id') }})
+                or ({{ landing_window('markets.resolution_landing_id') }})
+            )
+    ) as candidates
+    -- the version order of the upsert: finest resolution, then the latest landing
+    order by
+        market_id asc, outcome_id asc, snapshot_at asc, source asc, resolution_seconds asc nulls last,
+        landing_id desc
+
+),
+{% else %}
+points as (
+
+    select * from latest_points
+
+),
+{% endif %}
+
+flagged as (
+
+    -- The settlement point of a resolved market: an exact point (resolution 0) at or after the
+    -- market's close whose price is the outcome's payout.
+    select
+        points.*,
+        coalesce(
+            points.resolution_seconds = 0
+            and points.snapshot_at >= markets.closed_at
+            and points.implied_probability = market_outcomes.payout,
+            false
+        ) as is_settlement
+    from points
+    left join markets
+        on
+            points.market_id = markets.market_id
+            and points.source = markets.source
+    left join market_outcomes
+        on
+            points.market_id = market_outcomes.market_id
+            and points.outcome_id = market_outcomes.outcome_id
+            and points.source = market_outcomes.source
 
 ),
 
@@ -88,9 +190,9 @@ final as (
 
     select
         -- ids
-        located_market_id::text as market_id,
+        market_id::text as market_id,
         outcome_id::text as outcome_id,
-        price_at::timestamptz as snapshot_at,
+        snapshot_at::timestamptz as snapshot_at,
         source::text as source,
 
         -- numerics
@@ -102,8 +204,12 @@ final as (
         last_price::numeric as last,
         volume_24h::numeric as volume_24h,
         fidelity_minutes::int as fidelity_minutes,
+        resolution_seconds::int as resolution_seconds,
         period_minutes::int as period_minutes,
         volume::numeric as volume,
+
+        -- booleans
+        is_settlement::boolean as is_settlement,
 
         -- timestamps
         observed_at::timestamptz as observed_at,
@@ -111,7 +217,7 @@ final as (
         -- landing
         landing_id::bigint as landing_id
 
-    from latest_points
+    from flagged
 
 )
 

@@ -1,4 +1,5 @@
--- grain: one row per fill per venue (trade_id, source); monthly partitions on traded_at
+-- grain: one row per trade per venue (trade_id, source): Polymarket one per taker order per transaction;
+-- monthly partitions on traded_at
 {{
     config(
         materialized='partitioned_incremental',
@@ -9,6 +10,7 @@
         indexes=[
             {'columns': ['market_id', 'traded_at']},
             {'columns': ['wallet_address']},
+            {'columns': ['transaction_hash']},
         ],
     )
 }}
@@ -33,25 +35,25 @@ market_outcomes as (
 
 known_fills as (
 
-    -- Fills of outcomes the marts know (built up to the same landing horizon: markets are listed
+    -- Trades of outcomes the marts know (built up to the same landing horizon: markets are listed
     -- before their trades land). Kalshi's feed carries every market's trades, including markets
-    -- that are not modelled (parlays).
-    select landed_fills.*
+    -- that are not modelled (parlays). The outcome index is the market's (a Polymarket row may
+    -- say 999, "not labelable").
+    select
+        landed_fills.*,
+        market_outcomes.outcome_index as market_outcome_index
     from landed_fills
-    where exists (
-        select 1
-        from market_outcomes
-        where
-            market_outcomes.market_id = landed_fills.market_id
-            and market_outcomes.outcome_id = landed_fills.outcome_id
-            and market_outcomes.source = landed_fills.source
-    )
+    inner join market_outcomes
+        on
+            landed_fills.market_id = market_outcomes.market_id
+            and landed_fills.outcome_id = market_outcomes.outcome_id
+            and landed_fills.source = market_outcomes.source
 
 ),
 
 first_landed as (
 
-    -- A fill is landed by every walk that overlaps it: keep the first landing.
+    -- A trade is landed by every walk that overlaps it: keep the first landing.
     select distinct on (trade_id, source) *
     from known_fills
     order by trade_id, source, landing_id, entity_position
@@ -74,7 +76,7 @@ final as (
         side::text as side,
 
         -- numerics
-        outcome_index::int as outcome_index,
+        market_outcome_index::int as outcome_index,
         price::numeric as price,
         quantity::numeric as quantity,
         notional::numeric as notional,

@@ -5,7 +5,7 @@
     {%- set to_columns = to_columns or columns -%}
     select
         {% for c in columns %}child.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
-    from {{ model }} as child
+    from (select * from {{ model }}) as child  -- a subquery, so a `where` config can filter the model
     where
         {% for c in columns %}child.{{ c }} is not null and {% endfor %}
         not exists (

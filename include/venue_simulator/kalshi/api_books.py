@@ -111,9 +111,9 @@ def register(router, world) -> None:
         if i is None:
             raise not_found("market not found")
         now = req.now
-        ends = periods(i, start, end, period, now, C.MAX_CANDLES)
+        ends = periods(i, start, end, period, now, C.MAX_SINGLE)
         if ends is None:
-            raise bad_request(f"the request would return more than {C.MAX_CANDLES} candlesticks")
+            raise bad_request(f"max candlesticks: {C.MAX_SINGLE}")
         rows = [C.compute(world, i, ps, pe, now) for ps, pe in ends]
         era = era_at(now)
         rendered = [C.historical_candle(c) if historical else C.live_candle(c, era) for c in rows]

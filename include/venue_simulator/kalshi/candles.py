@@ -17,7 +17,8 @@ from .state import open_interest, top_at, trade_at
 from .trades import US
 
 PERIODS = (1, 60, 1440)
-MAX_CANDLES = 10_000
+MAX_CANDLES = 10_000            # the batch endpoint, over all its tickers
+MAX_SINGLE = 5_000              # one market (live or historical): "max candlesticks: 5000" beyond
 SAMPLE = 48
 
 

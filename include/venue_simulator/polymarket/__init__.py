@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import htmlpages
 from ..routing import Mount, RateRule, Request, Response
-from . import clob, data_api, gamma
+from . import clob, data_api, data_v2, gamma
 from .world import PolymarketWorld
 
 __all__ = ["PolymarketWorld", "build_mounts", "PREFIX"]
@@ -26,6 +26,7 @@ CLOB_RULES = [
 DATA_RULES = [
     RateRule("general", 1000),
     RateRule("trades", 200, ("/trades",)),
+    RateRule("v2-trades", 300, ("/v2/trades",)),     # third-party quotes of the later limits page
 ]
 
 
@@ -41,12 +42,15 @@ def _not_found_plain(req: Request) -> Response:
     return Response.json(404, {"error": "not found"})
 
 
-def build_mounts(world: PolymarketWorld) -> list[Mount]:
+def build_mounts(world: PolymarketWorld, v1_trades: str = "retired") -> list[Mount]:
+    data_router = data_api.build_router(world, v1_trades)
+    data_v2.add_routes(data_router, world)
     return [
         Mount(f"{PREFIX}/gamma", "polymarket/gamma", gamma.build_router(world), GAMMA_RULES,
               gamma.error_body, _too_long, _not_found_gamma),
         Mount(f"{PREFIX}/clob", "polymarket/clob", clob.build_router(world), CLOB_RULES,
               clob.error_body, _too_long, _not_found_plain),
-        Mount(f"{PREFIX}/data", "polymarket/data", data_api.build_router(world), DATA_RULES,
-              data_api.error_body, _too_long, _not_found_plain),
+        Mount(f"{PREFIX}/data", "polymarket/data", data_router, DATA_RULES, data_api.error_body, _too_long,
+              data_v2.not_found_or_v1(data_router, _not_found_plain), error_response=data_v2.error_response,
+              limited_response=data_v2.limited_response, finish=data_v2.finish),
     ]

@@ -1,4 +1,4 @@
-"""Data API (https://data-api.polymarket.com): /trades."""
+"""Data API (https://data-api.polymarket.com) v1: /trades (retired on 2026-10-24 unless served)."""
 from __future__ import annotations
 
 from ..routing import Request, Response, Router
@@ -21,11 +21,17 @@ def error_body(status: int) -> Response:
     return Response.json(status, {"error": "request failed"})
 
 
-def build_router(world) -> Router:
+RETIRED = ("GET /trades was retired on 2026-10-24 with the rest of Data API v1; "
+           "use /v2/trades (see /v2/openapi.json)")
+
+
+def build_router(world, v1_trades: str = "retired") -> Router:
     router = Router()
 
     @router.get("/trades")
     def trades(req: Request) -> Response:
+        if v1_trades != "served":
+            return error(410, RETIRED)
         try:
             limit = int_arg(req, "limit", DEFAULT_LIMIT)
             offset = int_arg(req, "offset", 0)

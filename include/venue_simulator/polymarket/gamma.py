@@ -1,26 +1,16 @@
-"""Gamma API (https://gamma-api.polymarket.com): markets, keyset markets, events."""
+"""Gamma API (https://gamma-api.polymarket.com): markets and keyset markets (events: gamma_events)."""
 from __future__ import annotations
 
 from .. import htmlpages
 from ..routing import Request, Response, Router
-from . import objects, state
+from . import gamma_events, objects, state
 from .cursor import CursorCodec, CursorError, fingerprint
+from .gamma_common import (DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, MARKETS_SCHEMA, keyset_refusal, legacy_list,
+                           not_found, offset_too_large, validation_error)
 from .hashing import hexdigest
 from .params import ParamError, bool_arg, int_arg, list_arg, time_arg
 
-MAX_LIMIT = 100
-DEFAULT_LIMIT = 20
-MAX_OFFSET = 10_000
 MAX_CONDITION_IDS = 40
-EVENT_SORT_FIELDS = ("id", "startDate", "endDate", "createdAt", "volume", "liquidity")
-
-
-def validation_error(message: str, status: int = 422) -> Response:
-    return Response.json(status, {"type": "validation error", "error": message})
-
-
-def not_found() -> Response:
-    return Response.json(404, {"type": "not found error", "error": "record not found"})
 
 
 def error_body(status: int) -> Response:
@@ -113,7 +103,7 @@ def build_router(world) -> Router:
         return None
 
     def limit_of(req: Request) -> int:
-        return min(int_arg(req, "limit", DEFAULT_LIMIT), MAX_LIMIT)
+        return min(int_arg(req, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
 
     @router.get("/markets")
     @guard
@@ -124,7 +114,7 @@ def build_router(world) -> Router:
         limit = limit_of(req)
         offset = int_arg(req, "offset", 0)
         if offset > MAX_OFFSET:
-            return validation_error(f"offset must be less than or equal to {MAX_OFFSET}")
+            return offset_too_large("/markets/keyset")
         order = req.arg("order")
         ascending = bool_arg(req, "ascending", False)
         if order:
@@ -156,12 +146,12 @@ def build_router(world) -> Router:
                 if len(page) >= limit:
                     break
                 page.append(i)
-        return Response.json(200, [objects.market_object(world, i, now, True) for i in page])
+        return legacy_list([objects.market_object(world, i, now, True) for i in page], "/markets/keyset")
 
     @router.get("/markets/keyset")
     @guard
     def keyset_markets(req: Request) -> Response:
-        denied = blocked(req)
+        denied = blocked(req) or keyset_refusal(req)
         if denied is not None:
             return denied
         limit = limit_of(req)
@@ -185,7 +175,7 @@ def build_router(world) -> Router:
                 more = True
                 break
             page.append(i)
-        body = {"markets": [objects.market_object(world, i, req.now, True) for i in page]}
+        body = {"$schema": MARKETS_SCHEMA, "markets": [objects.market_object(world, i, req.now, True) for i in page]}
         if more and page:
             body["next_cursor"] = codec.encode(page[-1] + 1, fp)
         return Response.json(200, body)
@@ -207,82 +197,6 @@ def build_router(world) -> Router:
             return not_found()
         return Response.json(200, objects.market_object(world, i, req.now, True))
 
-    @router.get("/events")
-    @guard
-    def list_events(req: Request) -> Response:
-        limit = limit_of(req)
-        offset = int_arg(req, "offset", 0)
-        if offset > MAX_OFFSET:
-            return validation_error(f"offset must be less than or equal to {MAX_OFFSET}")
-        closed = bool_arg(req, "closed", False)
-        ascending = bool_arg(req, "ascending", False)
-        order = req.arg("order")
-        if order and order not in EVENT_SORT_FIELDS:
-            return validation_error(f"order field '{order}' is not allowed")
-        if bool_arg(req, "active", None) is False or bool_arg(req, "archived", None) is True:
-            return Response.json(200, [])
-        now = req.now
-        end_min, end_max = time_arg(req, "end_date_min"), time_arg(req, "end_date_max")
-        wanted_ids = list_arg(req, "id")
-        wanted_slugs = set(list_arg(req, "slug"))
-        if wanted_ids:
-            firsts = sorted({f for f in map(world.event_first_of_id, wanted_ids)
-                             if f is not None and world.exists(f, now)})
-        else:
-            firsts = world.event_firsts(now)
-
-        def keep(first: int) -> bool:
-            ev = world.timeline.event(first)
-            if world.event_closed(first, now) != closed:
-                return False
-            if end_min is not None and ev.end < end_min:
-                return False
-            if end_max is not None and ev.end > end_max:
-                return False
-            if wanted_slugs and world.event_static(first)["slug"] not in wanted_slugs:
-                return False
-            return True
-
-        if order and order != "id":
-            chosen = [f for f in firsts if keep(f)]
-            chosen.sort(key=lambda f: (_event_key(world, f, order, now), f), reverse=not ascending)
-            page = chosen[offset:offset + limit]
-        else:   # id order: stop scanning as soon as the page is full
-            source = reversed(firsts) if order == "id" and not ascending else firsts
-            page, skip = [], offset
-            for f in source:
-                if len(page) >= limit:
-                    break
-                if not keep(f):
-                    continue
-                if skip:
-                    skip -= 1
-                    continue
-                page.append(f)
-        return Response.json(200, [objects.event_object(world, f, now, True) for f in page])
-
-    @router.get("/events/{id}")
-    def event_by_id(req: Request) -> Response:
-        raw = req.path_params["id"]
-        if not raw.isdigit():
-            return validation_error("id is invalid")
-        first = world.event_first_of_id(raw)
-        if first is None or not world.exists(first, req.now):
-            return not_found()
-        return Response.json(200, objects.event_object(world, first, req.now, True))
+    gamma_events.add_routes(router, world, codec, guard, limit_of)
 
     return router
-
-
-def _event_key(world, first: int, order: str, now: float):
-    ev = world.timeline.event(first)
-    if order == "id":
-        return first
-    if order == "endDate":
-        return ev.end
-    if order in ("startDate", "createdAt"):
-        return ev.created
-    members = [i for i in world.event_markets(first) if world.exists(i, now)]
-    if order == "volume":
-        return sum(world.volume(i, now) for i in members)
-    return sum(state.liquidity(world, i, now) for i in members)

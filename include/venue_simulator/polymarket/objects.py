@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..timeutil import date_only, iso_z, pg_time
-from .hashing import S_FMT, h
+from .hashing import S_FMT, S_V2, h
+from .resolution import gamma_status
 from .state import last_trade_p0, liquidity, top_of_book, volumes
 
 DAY = 86400
@@ -49,6 +50,8 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
             prices = ["1", "0"] if life.winner == 0 else ["0", "1"]
         elif life.res_kind == "zero":
             prices = ["0", "0"]
+        elif life.res_kind == "void":
+            prices = ["0.5", "0.5"]
         else:
             hi = ("0.9995", "0.9985", "0.999", "0.9965")[(r >> 8) % 4]
             lo = f"{1 - float(hi):.4f}".rstrip("0")
@@ -101,7 +104,7 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
     m["enableOrderBook"] = True
     m["orderPriceMinTickSize"] = tick
     m["orderMinSize"] = 5
-    uma_status = _uma_status(life, now, closed, crypto)
+    uma_status, uma_history = gamma_status(w.resolution_plan(i), now)
     if uma_status is not None:
         m["umaResolutionStatus"] = uma_status
     if not closed:
@@ -115,9 +118,16 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
         m["volume1wk"] = v1w
         m["volume1mo"] = v1m
         m["volume1yr"] = v1y
-    m["clobTokenIds"] = jlist((tok0, tok1))
-    if st["v2"] and not crypto and not closed:
-        m["comboStatus"] = "disabled"
+    v2 = w.is_v2(i)
+    if not v2:
+        m["clobTokenIds"] = jlist((tok0, tok1))
+        if st["v2"] and not crypto and not closed:
+            m["comboStatus"] = "disabled"
+    else:   # Protocol V2: ids by `version`; clobTokenIds null or legacy ids the CLOB does not know
+        rv = h(w.seed, S_V2, i, 1)
+        m["clobTokenIds"] = jlist(w.legacy_token_ids(i)) if rv % 4 == 0 else None
+        m["positionIds"] = [tok0, tok1]
+        m["comboStatus"] = ("pending", "enabled", "enabled", "disabled")[(rv >> 8) % 4]
     if not crypto:
         m["umaBond"] = st["uma_bond"]
         m["umaReward"] = st["uma_reward"]
@@ -178,7 +188,7 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
     m["showGmpOutcome"] = False
     m["manualActivation"] = False
     m["negRiskOther"] = False
-    m["umaResolutionStatuses"] = _uma_history(life, now, closed, crypto, r)
+    m["umaResolutionStatuses"] = _uma_history(uma_history, r)
     m["pendingDeployment"] = False
     m["deploying"] = False
     if not crypto:
@@ -195,7 +205,9 @@ def market_object(w, i: int, now: float, embed_event: bool) -> dict:
     if st["fees"] and not closed:
         m["feeSchedule"] = {"exponent": 1, "rate": 0.25 if crypto else 0.05, "takerOnly": True,
                             "rebateRate": 0.25}
-    if st["v2"] and not closed:
+    if v2:
+        m["version"] = "v2"
+    elif st["v2"] and not closed:
         m["version"] = "v1"
     return m
 
@@ -209,29 +221,15 @@ def _updated_at(w, i: int, life, now: float, closed: bool) -> str:
     return iso_z(ts, h(w.seed, S_FMT, i, ts) % 1_000_000, -1)
 
 
-def _uma_status(life, now: float, closed: bool, crypto: bool) -> str | None:
-    if closed:
-        return "resolved"
-    if not crypto and now >= life.end + 3600:
-        return "proposed"
-    return None
-
-
-def _uma_history(life, now: float, closed: bool, crypto: bool, r: int) -> str:
-    if crypto:
-        return "[]"
-    if closed:
+def _uma_history(history: list[str], r: int) -> str:
+    """The status history, which often lags behind ``umaResolutionStatus`` once resolved."""
+    if history and history[-1] == "resolved":
         roll = (r >> 50) % 100
-        if roll < 55:
-            return jlist(("proposed", "resolved"))
-        if roll < 85:
-            return jlist(("proposed",))          # lags behind umaResolutionStatus
-        if roll < 95:
-            return jlist(("proposed", "disputed", "proposed", "resolved"))
-        return "[]"
-    if now >= life.end + 3600:
-        return jlist(("proposed",))
-    return "[]"
+        if roll < 30:
+            return jlist(history[:1])
+        if roll < 35:
+            return "[]"
+    return jlist(history)
 
 
 # ---------------------------------------------------------------------------- events
@@ -248,7 +246,7 @@ def embedded_event(w, first: int, now: float) -> dict:
     return dict(event)
 
 
-def event_object(w, first: int, now: float, with_markets: bool) -> dict:
+def event_object(w, first: int, now: float, with_markets: bool, with_tags: bool | None = None) -> dict:
     tl, ids = w.timeline, w.ids
     ev = tl.event(first)
     es = w.event_static(first)
@@ -308,7 +306,7 @@ def event_object(w, first: int, now: float, with_markets: bool) -> dict:
             "active": True, "closed": False, "archived": False, "featured": False, "restricted": True,
             "createdAt": "2025-11-21T21:46:22.201627Z", "updatedAt": e["updatedAt"],
             "commentCount": 27205, "requiresTranslation": False}]
-    if with_markets:
+    if with_markets if with_tags is None else with_tags:
         e["tags"] = [_tag(t) for t in es["tags"]]
     e["cyom"] = False
     e["showAllOutcomes"] = True

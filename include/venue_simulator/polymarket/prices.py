@@ -28,7 +28,7 @@ class PricePath:
         if size > 1:
             mu -= math.log(size)
         self.mu = mu
-        self.target = 6.5 if life.winner == 0 else -6.5
+        self.target = 0.0 if life.res_kind == "void" else 6.5 if life.winner == 0 else -6.5
         self.power = 30.0 if life.early else 5.0
         self.t0 = life.accepting
         self.span = max(60, life.close - life.accepting)
@@ -64,6 +64,8 @@ class PricePath:
         return min(0.995, max(0.005, p))
 
     def final(self) -> float:
+        if self.life.res_kind == "void":
+            return 0.5
         return 1.0 if self.life.winner == 0 else 0.0
 
 

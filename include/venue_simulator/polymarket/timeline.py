@@ -23,7 +23,7 @@ SINGLE_KINDS = (("crypto", 0.30), ("sports_single", 0.50), ("general", 0.85), ("
 MULTI_KINDS = (("politics", 0.50), ("sports", 0.75), ("threshold", 1.0))
 KINDS = ("crypto", "sports_single", "general", "politics_single", "politics", "sports", "threshold")
 KIND_CODES = {name: code for code, name in enumerate(KINDS)}
-RES_KINDS = ("exact", "fractional", "zero")
+RES_KINDS = ("exact", "fractional", "zero", "void")
 EARLY_P = {"general": 0.30, "politics_single": 0.15, "politics": 0.25, "threshold": 0.35}
 
 
@@ -53,7 +53,8 @@ class Life:
     close: int
     early: bool                # closes before its endDate
     winner: int                # outcome index that wins at resolution
-    res_kind: str              # exact | fractional | zero  (shape of outcomePrices once closed)
+    res_kind: str              # exact | fractional | zero | void (shape of outcomePrices once closed;
+                               # void markets resolve 50-50)
     units: int                 # ticks per 1.0: 100 (tick 0.01) or 1000 (tick 0.001)
 
 
@@ -70,8 +71,10 @@ def _uni(x: int) -> float:
 
 
 class Timeline:
-    def __init__(self, seed: int, n_markets: int, epoch_start: int, epoch_end: int) -> None:
+    def __init__(self, seed: int, n_markets: int, epoch_start: int, epoch_end: int,
+                 void_share: float = 0.03) -> None:
         self.seed = seed
+        self.void_share = void_share
         self.n = n_markets
         self.start = epoch_start
         self.end = epoch_end
@@ -230,6 +233,9 @@ class Timeline:
             winner = 0 if r4 < {"crypto": 0.5, "sports_single": 0.5, "general": 0.3}.get(kind, 0.4) else 1
         rk = mix64(raw[5] ^ S_RES) * INV64
         res = 0 if rk < 0.72 else 1 if rk < 0.95 else 2
+        voidable = kind != "crypto" and ev.size == 1 and not ev.flagship   # single questions only
+        if voidable and mix64(raw[5] ^ S_RES ^ 0x5A) * INV64 < self.void_share:
+            res = 3
         units_big = not (kind in ("crypto", "sports_single") or raw[6] * INV64 < 0.55)
         flags = KIND_CODES[kind] | (early << 3) | (winner << 4) | (res << 5) | (units_big << 7)
         return created, accepting, end, close, flags

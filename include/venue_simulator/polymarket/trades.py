@@ -139,10 +139,19 @@ def wallet_index(seed: int, r: int, pool: int, power: float) -> int:
     return int(pool * x ** power) % pool
 
 
+DUST_PER_MILLE = 5             # transactions whose fills are all smaller than 0.01 shares
+
+
+def dust_size(rk: int, makers: int) -> float:
+    """A fill small enough that the transaction's taker fill stays below 0.01 shares."""
+    return round(0.0005 + (rk % 1000) / 1000 * (0.0085 / makers - 0.0005), 6)
+
+
 def tx_fills(seed: int, plan: TradePlan, path, life: Life, j: int, pool: int):
     """All fills of transaction j, chronological (makers first, the taker last).
 
-    Each fill: (wallet index, side, outcome index, size, price).
+    Each fill: (wallet index, side, outcome index, size, price). About 0.5% of transactions
+    are dust: every fill (the taker's too) is smaller than 0.01 shares.
     """
     r = mix64(mix64(plan.jkey ^ j) ^ 0x7F4A7C159E3779B9)
     ts = plan.tx_time(j)
@@ -155,6 +164,7 @@ def tx_fills(seed: int, plan: TradePlan, path, life: Life, j: int, pool: int):
     level = int(-(-p_tok * units // 1)) if buy else int(p_tok * units)
     level = min(max(level, 1), units - 1)
     walk = m > 1 and ((r >> 16) & 3) == 0
+    dust = mix64(r ^ 0xD057) % 1000 < DUST_PER_MILLE
     taker_wallet = wallet_index(seed, r >> 20, pool, 2.2)
     used = {taker_wallet}
     fills = []
@@ -166,7 +176,7 @@ def tx_fills(seed: int, plan: TradePlan, path, life: Life, j: int, pool: int):
         lvl = level + (k if buy else -k) if walk else level
         lvl = min(max(lvl, 1), units - 1)
         levels.add(lvl)
-        size = fill_size(rk)
+        size = dust_size(rk, m) if dust else fill_size(rk)
         w = wallet_index(seed, rk >> 24, pool, 4.0)
         while w in used:
             w = (w + 1) % pool

@@ -11,14 +11,17 @@ from array import array
 import threading
 
 from ..timeutil import to_epoch
-from . import objects, state
+from . import objects, resolution, state
+from .combos import Combos
+from .feed import Feed, Ingestion
 from .rows import book_object, trade_row
-from .hashing import INV64, S_TEXT, S_WEIGHT, h, keyed, mix64, rand8
+from .hashing import INV64, S_TEXT, S_V2, S_WEIGHT, h, keyed, mix64, rand8
 from .ids import Ids
 from .prices import FIDELITIES, PricePath, book_levels, has_gap, history_point
 from .static import event_static, market_static
 from .timeline import Timeline
 from .trades import TradePlan, tx_fills, wallet_profile
+from .truth import GroundTruth
 from . import text as T
 
 PARETO_ALPHA = 1.25
@@ -32,22 +35,32 @@ def _ts(value) -> float:
     return to_epoch(value)
 
 
-class PolymarketWorld:
+class PolymarketWorld(GroundTruth):
     def __init__(self, seed: int = 42, n_markets: int = 500, n_trades: int = 250_000,
-                 epoch_start="2025-01-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z") -> None:
+                 epoch_start="2025-01-01T00:00:00Z", epoch_end="2027-01-01T00:00:00Z",
+                 v2_switchover="2026-11-02T00:00:00Z", combos: int | None = None, void_share: float = 0.03,
+                 dispute_share: float = 0.05, slow_resolution_share: float = 0.06) -> None:
         self.seed = int(seed)
         self.n = int(n_markets)
         self.n_trades = int(n_trades)
         self.epoch_start = int(_ts(epoch_start))
         self.epoch_end = int(_ts(epoch_end))
-        self.ids = Ids(self.seed, self.n)
-        self.timeline = Timeline(self.seed, self.n, self.epoch_start, self.epoch_end)
+        self.v2_switchover = None if v2_switchover is None else int(_ts(v2_switchover))
+        self.ids = Ids(self.seed, self.n, self._v2_module)
+        self.timeline = Timeline(self.seed, self.n, self.epoch_start, self.epoch_end, void_share)
+        self.dispute_share = dispute_share
+        self.slow_resolution_share = slow_resolution_share
+        self.combos = Combos(self.seed, self.n, self.n_trades, self.epoch_start, self.epoch_end,
+                             self.timeline, combos)
+        self.feed = Feed(self)
+        self.ingestion = Ingestion(self.seed)
+        self.resolution_plan = functools.lru_cache(maxsize=16384)(self._resolution_plan)
         self.wallet_pool = max(200, min(2_000_000, self.n_trades // 8))
         self._k_weight = keyed(self.seed, S_WEIGHT)
         self.static = functools.lru_cache(maxsize=4096)(self._static)
         self.event_static = functools.lru_cache(maxsize=4096)(self._event_static)
         self.path = functools.lru_cache(maxsize=4096)(self._path)
-        self.plan = functools.lru_cache(maxsize=16384)(self._plan)
+        self._plan_cached = functools.lru_cache(maxsize=16384)(self._plan)
         self.wallet = functools.lru_cache(maxsize=32768)(self._wallet)
         self._counts: dict[float, int] = {}
         self.event_cache: dict[tuple[int, float], dict] = {}
@@ -79,6 +92,15 @@ class PolymarketWorld:
 
     def _weight(self, i: int) -> float:
         return self._flagship_weight if i == 0 else self._raw_weight(i)
+
+    def plan(self, i: int) -> TradePlan:
+        """Trade schedule of market ``i`` (or of combo ``i - n`` for i >= n)."""
+        if i >= self.n:
+            return self.combos.plan(i - self.n)
+        return self._plan_cached(i)
+
+    def plan_uncached(self, i: int) -> TradePlan:
+        return self.combos.plan(i - self.n) if i >= self.n else self._plan(i)
 
     def _plan(self, i: int) -> TradePlan:
         tl = self.timeline
@@ -113,6 +135,20 @@ class PolymarketWorld:
         ev = self.timeline.event(first)
         s0 = self.static(first)
         return event_static(self.seed, ev, s0["slug"], s0["question"], self.ids.event_id(first))
+
+    def _v2_module(self, i: int) -> bool | None:
+        """None for a CTF (v1) market; for a Protocol V2 market whether it is neg-risk."""
+        if not self.is_v2(i):
+            return None
+        return self.timeline.event(self.timeline.layout(i)[0]).neg_risk
+
+    def is_v2(self, i: int) -> bool:
+        """Protocol V2 market: created on/after the switchover, about half of them."""
+        return (self.v2_switchover is not None and 0 <= i < self.n
+                and self.timeline.created(i) >= self.v2_switchover and h(self.seed, S_V2, i) % 2 == 0)
+
+    def _resolution_plan(self, i: int):
+        return resolution.build_plan(self, i)
 
     def _wallet(self, k: int) -> tuple:
         return (self.ids.wallet(k),) + wallet_profile(self.seed, k, T.ADJECTIVES, T.NOUNS)
@@ -149,7 +185,20 @@ class PolymarketWorld:
         return self.ids.condition_id(i)
 
     def token_ids(self, i: int) -> tuple[str, str]:
+        """The outcome ids the CLOB and the Data API use: CTF token ids, or Protocol V2
+        position ids for V2 markets (Gamma ``positionIds``)."""
+        return self.ids.asset_id(i, 0), self.ids.asset_id(i, 1)
+
+    def legacy_token_ids(self, i: int) -> tuple[str, str]:
+        """CTF-style ids that some V2 markets list as ``clobTokenIds``: unknown to the CLOB."""
         return self.ids.token_id(i, 0), self.ids.token_id(i, 1)
+
+    def question_id(self, i: int) -> str:
+        """Gamma ``questionID`` (the UMA question of the market)."""
+        first = self.timeline.layout(i)[0]
+        if self.timeline.event(first).neg_risk:
+            return self.ids.neg_risk_market_id(first)[:-2] + f"{i - first:02x}"
+        return self.ids.question_id(i)
 
     def index_of_market_id(self, text: str) -> int | None:
         return self.ids.index_of_market_id(text)
@@ -158,7 +207,9 @@ class PolymarketWorld:
         return self.ids.index_of_condition_id(text)
 
     def token_ref(self, token_id: str) -> tuple[int, int] | None:
-        return self.ids.token_ref(token_id)
+        """CLOB asset id (CTF token id of a v1 market, position id of a V2 market) ->
+        (market index, outcome index); None for unknown ids and V2 markets' legacy ids."""
+        return self.ids.asset_ref(token_id)
 
     def index_of_slug(self, slug: str) -> int | None:
         if self._slugs is None:
@@ -336,6 +387,10 @@ class PolymarketWorld:
         return rows
 
     def _tx(self, i: int, j: int):
+        if i >= self.n:
+            c = i - self.n
+            return tx_fills(self.seed, self.combos.plan(c), self.combos.path(c), self.combos.get(c).life, j,
+                            self.wallet_pool)[1]
         life = self.timeline.life(i)
         return tx_fills(self.seed, self.plan(i), self.path(i), life, j, self.wallet_pool)[1]
 

@@ -106,6 +106,10 @@ class Response:
     error: str | None = None
     url: str = ""
     elapsed_ms: int | None = None
+    # Why `data` differs from the body (e.g. values nested too deep replaced): stored flagged.
+    sanitized: str | None = None
+    # The body was refused for its size (nothing was kept in memory past the cap): final.
+    oversized: bool = False
 
     @property
     def ok(self) -> bool:
@@ -137,6 +141,33 @@ class CatalogEntry:
     is_closed: bool
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A range a walk could not reach, recorded with the page that found it; later runs retry
+    it. `gap_from`/`gap_to` bound it in time (None: open-ended)."""
+
+    resource: str
+    scope: str
+    gap_from: datetime | None
+    gap_to: datetime | None
+    reason: str
+    # Beyond any API's reach (e.g. older than a venue's fixed window): kept open for the record.
+    unreachable: bool = False
+    # The market it belongs to, if one: its hourly batches keep it until the gap is filled.
+    market_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeCheckpoint:
+    """A checkpoint of another scope written with a page: one walk over several markets (a
+    batch request) records each market's own high-water mark and state."""
+
+    resource: str
+    scope: str
+    high_water_mark: datetime | None = None
+    state: Mapping[str, Any] | None = None
+
+
 @dataclass
 class Step:
     """The adapter's verdict on one response.
@@ -146,6 +177,9 @@ class Step:
         continues with it.
     records: entities on this page (for run statistics).
     high_water_mark / state: set on the last page of a walk; the checkpoint kept between runs.
+    scope_checkpoints: checkpoints of other scopes that commit with this page.
+    gaps / closed_gaps: ranges found unreachable, gap ids this page filled.
+    counters: named counts for the run log (entities skipped, fills not modelled...).
     """
 
     next: Request | None
@@ -155,6 +189,10 @@ class Step:
     high_water_mark: datetime | None = None
     state: dict[str, Any] | None = None
     warnings: Sequence[str] = ()
+    scope_checkpoints: Sequence[ScopeCheckpoint] = ()
+    gaps: Sequence[Gap] = ()
+    closed_gaps: Sequence[int] = ()
+    counters: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,6 +201,19 @@ class ScopeState:
 
     high_water_mark: datetime | None = None
     state: Mapping[str, Any] = field(default_factory=dict)
+    # Runs in a row that stopped on this scope's stored cursor.
+    failed_runs: int = 0
+
+
+@dataclass(frozen=True)
+class OpenGap:
+    gap_id: int
+    resource: str
+    scope: str
+    gap_from: datetime | None
+    gap_to: datetime | None
+    reason: str
+    attempts: int = 0
 
 
 class Catalog(Protocol):
@@ -172,6 +223,22 @@ class Catalog(Protocol):
 
     def venue_state(self, resource: str, scope: str) -> Mapping[str, Any]:
         """The `state` another resource of this venue checkpointed (e.g. a cutoff it read)."""
+
+    def scope_states(self, resource: str, scopes: Sequence[str]) -> Mapping[str, ScopeState]:
+        """Checkpoints of the given scopes of a resource (missing scopes are absent)."""
+
+    def markets_live_between(self, start: datetime, end: datetime) -> list[CatalogEntry]:
+        """Markets open at some point of [start, end)."""
+
+    def closed_markets_awaiting(self, resource: str, done_flag: str, closed_since: datetime | None) -> list[CatalogEntry]:
+        """Closed markets (closed at or after `closed_since`) whose checkpoint of `resource`
+        does not hold `done_flag: true` in its state (e.g. a resolution not final yet)."""
+
+    def open_gaps(self, resource: str) -> list[OpenGap]:
+        """Gaps of a resource not yet filled (retryable ones)."""
+
+    def earliest_state_time(self, resource: str, key: str) -> datetime | None:
+        """The earliest time stored under `key` in the states of a resource's scopes."""
 
 
 @dataclass
@@ -228,6 +295,14 @@ class Resource(ABC):
     def advance(self, scope: Scope, ctx: RunContext, progress: dict, request: Request, response: Response) -> Step:
         """Interpret a final (non-retryable) response and say what comes next."""
 
+    # The path whose rate limit bounds this resource (for estimates).
+    main_path: str = ""
+
+    def estimate_requests(self, ctx: RunContext) -> int:
+        """Requests a walk of `ctx.items` needs at least (one per scope unless a resource knows
+        better), printed before a full sync starts."""
+        return sum(1 for _ in self.scopes(ctx))
+
 
 class VenueAdapter(ABC):
     """A venue: its connections, their published rate limits, and its resources."""
@@ -236,6 +311,12 @@ class VenueAdapter(ABC):
     schedule: str = "0 * * * *"  # cron; the DAG gets [start, end) data intervals of this period
     # Listing resources run first, in this order; per-market resources run over batches.
     reference_resources: tuple[str, ...] = ()
+    # The full sync (`backfill_<venue>`): listings first (the reference resources unless the
+    # venue names others), then these per-market resources.
+    backfill_reference_resources: tuple[str, ...] = ()
+    history_resources: tuple[str, ...] = ()
+    # Venue-wide walks (one task each, after the listings): e.g. a feed of every market's trades.
+    feed_resources: tuple[str, ...] = ()
     market_resources: tuple[str, ...] = ()
     default_settings: Mapping[str, Any] = {}
 

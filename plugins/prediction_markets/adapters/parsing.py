@@ -17,7 +17,10 @@ def parse_ts(value: Any) -> datetime | None:
         return None
     if isinstance(value, (int, float)):
         seconds = value / 1000 if abs(value) >= _EPOCH_MS_THRESHOLD else value
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None  # 1e20, inf, nan: not a time any API means
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -66,3 +69,19 @@ def to_decimal(value: Any) -> Decimal | None:
 
 def epoch(value: datetime) -> int:
     return int(value.timestamp())
+
+
+def venue_now(headers, fallback: datetime) -> datetime:
+    """The venue's clock, from the HTTP `Date` header of its answer: windows a venue defines
+    relative to its own now (a feed of "the current month") are computed with it."""
+    import email.utils
+
+    value = (headers or {}).get("date")
+    if value:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return fallback

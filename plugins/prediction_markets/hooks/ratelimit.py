@@ -19,7 +19,9 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import psycopg
 
 from prediction_markets.adapters.base import RateRule
 
@@ -82,17 +84,30 @@ class PostgresStore:
             self._conn.autocommit = True
         return self._conn.cursor()
 
+    def _execute(self, sql: str, args) -> Any:
+        """One statement; a lost connection (terminated backend, restarted server) is replaced
+        once and the statement sent again (each is its own transaction)."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    with self._cursor() as cur:
+                        cur.execute(sql, args)
+                        return cur.fetchone()
+                except (psycopg.OperationalError, psycopg.InterfaceError):
+                    if attempt == 2:
+                        raise
+                    self._conn = None
+                    time.sleep(0.5)
+
     def reserve(self, slots: Sequence[Slot], cost: int = 1) -> float:
-        with self._lock, self._cursor() as cur:
-            cur.execute(
-                "select landing.rate_limit_reserve(%s::text[], %s::float8[], %s::float8[], %s)",
-                ([s.key for s in slots], [s.interval_s for s in slots], [s.burst for s in slots], cost),
-            )
-            return float(cur.fetchone()[0])
+        row = self._execute(
+            "select landing.rate_limit_reserve(%s::text[], %s::float8[], %s::float8[], %s)",
+            ([s.key for s in slots], [s.interval_s for s in slots], [s.burst for s in slots], cost),
+        )
+        return float(row[0])
 
     def pause(self, keys: Sequence[str], seconds: float) -> None:
-        with self._lock, self._cursor() as cur:
-            cur.execute("select landing.rate_limit_pause(%s::text[], %s)", (list(keys), seconds))
+        self._execute("select landing.rate_limit_pause(%s::text[], %s)", (list(keys), seconds))
 
     def close(self) -> None:
         if self._conn is not None:

@@ -21,8 +21,10 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from airflow.sdk import BaseHook
 from prediction_markets.adapters.base import RateRule, Request, Response
 from prediction_markets.hooks.ratelimit import LimiterStore, LocalStore, RateLimiter
-from prediction_markets.landing.body import parse_json_body
+from prediction_markets.landing.body import parse_body
 
+DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
+KEPT_OF_OVERSIZED = 64 * 1024
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530})
 
 
@@ -152,6 +154,8 @@ class VenueHttpHook(BaseHook):
         self.cloudflare_wait_s = float(extra.get("cloudflare_wait_s", 60.0))
         self.slow_response_s = float(extra.get("slow_response_s", 10.0))
         self.timeout = (float(extra.get("connect_timeout_s", 10.0)), float(extra.get("read_timeout_s", 60.0)))
+        # Larger bodies are landed as errors (their first bytes kept), never held in memory whole.
+        self.max_body_bytes = int(extra.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES))
         self.headers = {"User-Agent": "prediction-markets-platform/1.0", **extra.get("headers", {})}
 
     def get_conn(self) -> requests.Session:
@@ -206,8 +210,9 @@ class VenueHttpHook(BaseHook):
                 json=request.json,
                 headers=dict(self.auth_headers(request.method, url)) if request.signed else None,
                 timeout=self.timeout,
+                stream=True,
             )
-            body = resp.content
+            body, oversized = self._read_capped(resp)
         except requests.RequestException as exc:
             elapsed = int((time.monotonic() - started) * 1000)
             self.stats.add(requests=1)
@@ -215,14 +220,31 @@ class VenueHttpHook(BaseHook):
         elapsed = int((time.monotonic() - started) * 1000)
         self.stats.add(requests=1, bytes=len(body))
         headers = {k.lower(): v for k, v in resp.headers.items()}
-        data, parse_error = parse_json_body(body)
         if elapsed / 1000 > self.slow_response_s:
             # The venue queues callers over its limit: slow everyone down instead of piling on.
             self.limiter.pause(request.path, elapsed / 2000)
+        if oversized:
+            return Response(status=resp.status_code, body=body, headers=headers, url=resp.url, elapsed_ms=elapsed,
+                            error=f"body larger than {self.max_body_bytes} bytes: refused, first "
+                                  f"{len(body)} bytes kept", oversized=True)
+        parsed = parse_body(body)
         return Response(
-            status=resp.status_code, body=body, headers=headers, data=data,
-            error=parse_error, url=resp.url, elapsed_ms=elapsed,
+            status=resp.status_code, body=body, headers=headers, data=parsed.data,
+            error=parsed.error, url=resp.url, elapsed_ms=elapsed, sanitized=parsed.sanitized,
         )
+
+    def _read_capped(self, resp) -> tuple[bytes, bool]:
+        """The body, or its first bytes when it exceeds the cap (the rest is not read)."""
+        chunks, size = [], 0
+        try:
+            for chunk in resp.iter_content(chunk_size=1 << 16):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    return b"".join(chunks)[:KEPT_OF_OVERSIZED], True
+            return b"".join(chunks), False
+        finally:
+            resp.close()
 
     def _classify(self, response: Response, attempt: int) -> RetryableResponse | None:
         if response.status is None:
@@ -233,7 +255,7 @@ class VenueHttpHook(BaseHook):
         if response.status == 403 and _is_html(response) and attempt == 1:
             # Cloudflare challenge/block page: one patient retry, then treat as final.
             return RetryableResponse(response, "HTTP 403 HTML (Cloudflare)", self.cloudflare_wait_s)
-        if response.status == 200 and response.error is not None:
+        if response.status == 200 and response.error is not None and not response.oversized:
             return RetryableResponse(response, f"malformed body: {response.error}")
         return None
 

@@ -12,7 +12,7 @@ from airflow.sdk import BaseOperator, Variable
 from airflow.sdk.exceptions import AirflowException
 
 from prediction_markets.adapters import get_adapter
-from prediction_markets.adapters.base import RunContext
+from prediction_markets.adapters.base import RateRule, RunContext
 from prediction_markets.hooks.ratelimit import PostgresStore
 from prediction_markets.hooks.venue_http import VenueHttpHook
 from prediction_markets.intervals import run_interval
@@ -33,11 +33,33 @@ def venue_settings(source: str) -> dict[str, Any]:
     return Variable.get(f"{source}_settings", default={}, deserialize_json=True) or {}
 
 
+BACKFILL = "backfill"
+# The full sync's rules are the venue's, plus a copy at `backfill_rate_share` of each limit: the
+# copies cap the backfill, the shared originals cap everyone, so hourly runs keep the rest.
+DEFAULT_BACKFILL_SHARE = 0.5
+
+
+def backfill_rules(rules, share: float) -> tuple[RateRule, ...]:
+    share = min(1.0, max(0.01, float(share)))
+    return tuple(rules) + tuple(
+        RateRule(f"{r.key}:backfill", max(1, int(r.limit * share)), r.period, r.paths) for r in rules
+    )
+
+
+def backfill_params(context) -> dict[str, Any]:
+    """The full sync's run params (since, until, markets) as settings; unset means everything."""
+    params = dict(context.get("params") or {})
+    return {k: params.get(k) for k in ("since", "until", "markets") if params.get(k) not in (None, "", [])}
+
+
 class VenueExtractOperator(BaseOperator):
     """Walks the given resources of one venue and lands every response.
 
     `batch` selects, for per-market resources, one stable partition of the markets live in
-    the data interval: ``{"part": i, "parts": n}`` (see plan_market_batches).
+    the data interval: ``{"part": i, "parts": n}`` (see plan_market_batches). With
+    ``mode="backfill"`` (the full sync) a batch partitions every market the catalog holds, the
+    run's params (since, until, markets) bound the walks, and requests draw on a lower share of
+    the venue's rate budget.
     """
 
     template_fields: Sequence[str] = ("batch",)
@@ -51,6 +73,7 @@ class VenueExtractOperator(BaseOperator):
         batch: Mapping[str, int] | None = None,
         warehouse_conn_id: str = WAREHOUSE_CONN_ID,
         max_workers: int = 4,
+        mode: str = "incremental",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -59,36 +82,45 @@ class VenueExtractOperator(BaseOperator):
         self.batch = batch
         self.warehouse_conn_id = warehouse_conn_id
         self.max_workers = max_workers
+        self.mode = mode
 
     def execute(self, context) -> dict[str, Any]:
-        adapter = get_adapter(self.source, venue_settings(self.source))
+        backfill = self.mode == BACKFILL
+        settings = venue_settings(self.source)
+        if backfill:
+            settings = {**settings, **backfill_params(context)}
+        adapter = get_adapter(self.source, settings)
         interval = run_interval(context)
         pg = PostgresHook(postgres_conn_id=self.warehouse_conn_id)
         control, writer_conn = pg.get_conn(), pg.get_conn()
         store = PostgresStore(pg.get_conn)
         conn_ids = adapter.conn_ids(self.venue_resources)
+        share = adapter.settings.get("backfill_rate_share", DEFAULT_BACKFILL_SHARE)
         hooks = {
             cid: load_class(adapter.hook_class(cid))(
-                cid, rate_rules=adapter.rate_rules(cid), limiter_store=store, pool_size=self.max_workers + 2
+                cid, rate_rules=backfill_rules(adapter.rate_rules(cid), share) if backfill else adapter.rate_rules(cid),
+                limiter_store=store, pool_size=self.max_workers + 2,
             )
             for cid in conn_ids
         }
         reader = LandingReader(control, self.source)
         ti = context["ti"]
-        writer = LandingWriter(
-            writer_conn,
-            RunInfo(self.source, self.venue_resources, interval, ti.dag_id, ti.task_id, context["run_id"],
-                    ti.map_index if ti.map_index is not None and ti.map_index >= 0 else None, ti.try_number),
-        )
+        run = RunInfo(self.source, self.venue_resources, interval, ti.dag_id, ti.task_id, context["run_id"],
+                      ti.map_index if ti.map_index is not None and ti.map_index >= 0 else None, ti.try_number)
+        # A lost writer connection is replaced and its page retried (nothing was committed).
+        writer = LandingWriter(writer_conn, run, connect=pg.get_conn)
         dag_run = context.get("dag_run")
         ctx = RunContext(
             interval=interval,
             started_at=datetime.now(timezone.utc),
             settings=adapter.settings,
             catalog=reader,
-            run_type=str(getattr(dag_run, "run_type", "scheduled")),
+            run_type=BACKFILL if backfill else str(getattr(dag_run, "run_type", "scheduled")),
         )
-        if self.batch is not None:
+        if self.batch is not None and backfill:
+            ctx.items = reader.all_markets(int(self.batch["part"]), int(self.batch["parts"]),
+                                           adapter.settings.get("markets"))
+        elif self.batch is not None:
             ctx.items = reader.live_markets(
                 interval, float(adapter.settings.get("closed_grace_s", 0)),
                 int(self.batch["part"]), int(self.batch["parts"]),
@@ -104,7 +136,11 @@ class VenueExtractOperator(BaseOperator):
                 hook.close()
             store.close()
         summary = self._totals(totals, hooks)
-        outcome = "success" if not totals.scopes_failed else ("partial" if totals.pages else "failed")
+        # A walk that recorded a gap did not reach its stop point: the run is partial, not a success.
+        if totals.scopes_failed:
+            outcome = "partial" if totals.pages else "failed"
+        else:
+            outcome = "partial" if totals.gaps_opened else "success"
         error = "; ".join(totals.failures[:20]) or None
         writer.finish_run(summary, outcome, totals.warnings, error)
         control.close()
@@ -116,6 +152,8 @@ class VenueExtractOperator(BaseOperator):
             summary["pages"], summary["records"], summary["error_responses"], summary["retries"],
             summary["rate_limit_waits"], summary["rate_limit_wait_s"], summary["bytes"],
         )
+        for name, value in sorted(totals.counters.items()):
+            self.log.info("%s %s: %s = %d", self.source, ",".join(self.venue_resources), name, value)
         for warning in totals.warnings[:50]:
             self.log.warning("%s", warning)
         if totals.scopes_failed:
@@ -132,6 +170,8 @@ class VenueExtractOperator(BaseOperator):
             "pages": totals.pages if totals else 0,
             "error_responses": totals.error_responses if totals else 0,
             "records": totals.records if totals else 0,
+            "gaps_opened": totals.gaps_opened if totals else 0,
+            "counters": dict(totals.counters) if totals else {},
             "retries": sum(s.retries for s in stats),
             "rate_limit_waits": sum(s.rate_limit_waits for s in stats),
             "rate_limit_wait_s": round(sum(s.rate_limit_wait_s for s in stats), 3),

@@ -28,8 +28,14 @@ listed_events as (
         event.body
     from source
     cross join
-        lateral jsonb_array_elements({{ json_array('source.response') }})
-        with ordinality as event (body, element_position)
+        lateral jsonb_array_elements(
+            -- /events/keyset answers {"events": [...], "next_cursor": ...}; /events a bare array.
+            case jsonb_typeof(source.response)
+                when 'array' then source.response
+                when 'object' then {{ json_array("source.response -> 'events'") }}
+                else '[]'::jsonb
+            end
+        ) with ordinality as event (body, element_position)
     where source.resource = 'events'
 
 ),

@@ -52,8 +52,14 @@ event_markets as (
         event.body as event_body
     from source
     cross join
-        lateral jsonb_array_elements({{ json_array('source.response') }})
-        with ordinality as event (body, element_position)
+        lateral jsonb_array_elements(
+            -- /events/keyset answers {"events": [...], "next_cursor": ...}; /events a bare array.
+            case jsonb_typeof(source.response)
+                when 'array' then source.response
+                when 'object' then {{ json_array("source.response -> 'events'") }}
+                else '[]'::jsonb
+            end
+        ) with ordinality as event (body, element_position)
     cross join
         lateral jsonb_array_elements({{ json_array("event.body -> 'markets'") }})
         with ordinality as market (body, element_position)
@@ -74,14 +80,15 @@ parsed as (
     select
         *,
         {{ json_in_string_array("body -> 'outcomes'") }} as outcome_names,
-        {{ json_in_string_array("body -> 'clobTokenIds'") }} as outcome_ids,
+        {{ polymarket_protocol_version('body') }} as protocol_version,
+        {{ polymarket_outcome_ids('body') }} as outcome_ids,
         {{ json_in_string_array("body -> 'outcomePrices'") }} as outcome_prices,
         {{ json_in_string_array("body -> 'umaResolutionStatuses'") }} as resolution_status_history,
         {{ to_boolean("body ->> 'closed'") }} as closed_flag
     from market_objects
     where
         jsonb_typeof(body) = 'object'
-        and coalesce(body ->> 'conditionId', body ->> 'condition_id') is not null
+        and nullif(coalesce(body ->> 'conditionId', body ->> 'condition_id'), '') is not null
 
 ),
 
@@ -89,7 +96,7 @@ renamed as (
 
     select
         -- ids
-        lower(coalesce(body ->> 'conditionId', body ->> 'condition_id')) as market_id,
+        {{ polymarket_condition_id("coalesce(body ->> 'conditionId', body ->> 'condition_id')") }} as market_id,
         'polymarket'::text as source,
         body ->> 'id' as venue_market_id,
         event_body ->> 'id' as event_id,
@@ -115,7 +122,12 @@ renamed as (
         {{ polymarket_resolution_status("body ->> 'umaResolutionStatus'", 'resolution_status_history') }}
             as resolution_status,
 
-        -- outcomes, index-aligned (names, CLOB token ids, last prices)
+        -- protocol: the version picks the outcome ids (v1 clobTokenIds, v2 positionIds)
+        protocol_version,
+        {{ polymarket_id_protocol('protocol_version') }} as outcome_id_protocol,
+        nullif(body ->> 'comboStatus', '') as combo_status,
+
+        -- outcomes, index-aligned (names, outcome ids, last prices)
         outcome_names,
         outcome_ids,
         outcome_ids as outcome_token_ids,

@@ -1,4 +1,5 @@
--- grain: one row per price point per landed CLOB /prices-history window (windows may overlap)
+-- grain: one row per price point per landed price history page (Data API /v2/prices-history or CLOB
+-- /prices-history; windows may overlap)
 with
 
 source as (
@@ -7,6 +8,7 @@ source as (
         landing_id,
         fetched_at,
         scope,
+        endpoint,
         request_params,
         response
     from {{ source('landing', 'raw_api_responses') }}
@@ -18,26 +20,39 @@ source as (
 
 ),
 
+pages as (
+
+    select
+        landing_id,
+        fetched_at,
+        -- The page does not repeat the token: it is the `token_id` request parameter (v2) or
+        -- `market` (CLOB), else the walk's scope.
+        coalesce(
+            {{ request_param('request_params', ['token_id', 'tokenId', 'market']) }},
+            scope
+        ) as token_id,
+        {{ request_param('request_params', ['fidelity']) }} as fidelity,
+        -- v2: {"data": [{"timestamp", "price", "resolution_seconds"}]}; CLOB: {"history": [{"t", "p"}]}
+        case
+            when jsonb_typeof(response -> 'data') = 'array' then response -> 'data'
+            else {{ json_array("response -> 'history'") }}
+        end as points
+    from source
+
+),
+
 points as (
 
     select
-        source.landing_id,
-        source.fetched_at,
-        -- The token is the `market` parameter of the request (the page does not repeat it).
-        coalesce(
-            case
-                when jsonb_typeof(source.request_params -> 'market') = 'string'
-                    then source.request_params ->> 'market'
-            end,
-            source.request_params -> 'market' ->> 0,
-            source.scope
-        ) as token_id,
-        source.request_params ->> 'fidelity' as fidelity,
+        pages.landing_id,
+        pages.fetched_at,
+        pages.token_id,
+        pages.fidelity,
         point.element_position,
         point.body
-    from source
+    from pages
     cross join
-        lateral jsonb_array_elements({{ json_array("source.response -> 'history'") }})
+        lateral jsonb_array_elements(pages.points)
         with ordinality as point (body, element_position)
     where jsonb_typeof(point.body) = 'object'
 
@@ -51,11 +66,17 @@ renamed as (
         token_id as outcome_id,
 
         -- numerics
-        {{ to_probability("body ->> 'p'") }} as price,
+        {{ to_probability("coalesce(body ->> 'price', body ->> 'p')") }} as price,
         {{ to_numeric('fidelity') }}::int as fidelity_minutes,
+        -- v2 states each point's resolution (0 = an exact tick, else the bucket width); a CLOB
+        -- point is one per `fidelity` minutes.
+        coalesce(
+            {{ to_numeric("body ->> 'resolution_seconds'") }},
+            case when body ? 't' then {{ to_numeric('fidelity') }} * 60 end
+        )::int as resolution_seconds,
 
         -- timestamps
-        {{ to_utc_timestamp("body ->> 't'") }} as price_at,
+        {{ to_utc_timestamp("coalesce(body ->> 'timestamp', body ->> 't')") }} as price_at,
         fetched_at as observed_at,
 
         -- landing

@@ -1,6 +1,10 @@
 """Kalshi Trade API v2: series, events, markets (live and historical tiers), trades, candles,
 order books. Public reads need no auth; RSA-PSS signing is in hooks/kalshi.py.
 
+The full sync (`backfill_kalshi`) lists every market of both tiers in full (settlement fields
+come with the market objects), then walks each market's trades (`trades_history`) and candles
+(`candlesticks_history`) to the end; the hourly walks continue from its checkpoints.
+
 API notes and quirks: ../shared/api-samples/kalshi/API.md. Rate limit: the read token bucket
 (basic tier 20 reads/s; the `rate_tier` extra of the connection picks another tier).
 """
@@ -10,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prediction_markets.adapters.base import RateRule, Resource, VenueAdapter
-from prediction_markets.adapters.kalshi.market_data import CandlesResource, OrderbooksResource
+from prediction_markets.adapters.kalshi.candles import CandleHistory, CandlesResource
+from prediction_markets.adapters.kalshi.orderbooks import OrderbooksResource
 from prediction_markets.adapters.kalshi.paging import KALSHI
 from prediction_markets.adapters.kalshi.reference import (
     CutoffResource,
@@ -19,7 +24,7 @@ from prediction_markets.adapters.kalshi.reference import (
     MarketsResource,
     SeriesResource,
 )
-from prediction_markets.adapters.kalshi.trades import TradesResource
+from prediction_markets.adapters.kalshi.trades import TradeHistory, TradesResource
 
 RATE_RULES = (RateRule("kalshi:read", 200, 10.0),)
 
@@ -29,6 +34,10 @@ class KalshiAdapter(VenueAdapter):
     schedule = "0 * * * *"
     reference_resources = ("historical_cutoff", "series", "events", "markets", "historical_markets", "trades")
     market_resources = ("candlesticks", "orderbooks")
+    # The full sync: every listing in full (no hourly trade walk), then each market's whole
+    # trade and candle history; resolutions come with the market objects of both tiers.
+    backfill_reference_resources = ("historical_cutoff", "series", "events", "markets", "historical_markets")
+    history_resources = ("trades_history", "candlesticks_history")
     default_settings = {
         "events_page_size": 200,
         "markets_page_size": 1000,
@@ -42,6 +51,12 @@ class KalshiAdapter(VenueAdapter):
         "candle_periods": [1, 60, 1440],
         "candles_per_request": 1000,
         "candles_max_catchup_s": 2 * 86400,
+        # Open gaps (ranges beyond a catch-up limit) an hourly run walks, per resource and batch.
+        "gaps_per_run": 20,
+        # The venue refuses a candle request spanning more than 5,000 candles.
+        "history_candles_per_request": 5000,
+        # How far back the full sync reads candles of a market without an opening time.
+        "history_unknown_open_s": 90 * 86400,
         "orderbooks_batch": True,
         "orderbooks_per_request": 100,
         "orderbook_depth": 0,
@@ -57,7 +72,9 @@ class KalshiAdapter(VenueAdapter):
         "markets": MarketsResource,
         "historical_markets": HistoricalMarketsResource,
         "trades": TradesResource,
+        "trades_history": TradeHistory,
         "candlesticks": CandlesResource,
+        "candlesticks_history": CandleHistory,
         "orderbooks": OrderbooksResource,
     }
 

@@ -1,5 +1,12 @@
 """Kalshi listings: series, events (with nested markets), markets, the historical tier's
-markets, and the historical cutoff."""
+markets, and the historical cutoff.
+
+The full sync (run type "backfill") walks each listing in full under a scope of its own, "full",
+resumable across task retries: every event, every live-tier market (open, closed, settled) and
+every historical-tier market, each with the settlement fields of its payload generation. On its
+last page a full walk also advances the hourly walks' checkpoints (the incremental listings
+continue from what it saw; the one-time historical walk is done).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from prediction_markets.adapters.base import (
     Response,
     RunContext,
     Scope,
+    ScopeCheckpoint,
     ScopeState,
     Step,
 )
@@ -42,6 +50,19 @@ def catalog_entry(market: Mapping[str, Any], series_ticker: str | None = None) -
         closed_at=(settled_at or parse_ts(market.get("close_time"))) if closed else None,
         is_closed=closed,
     )
+
+
+def catalog_cutoff(ctx: RunContext) -> datetime | None:
+    """The market cutoff the listing task read (markets settled before it are historical)."""
+    state = ctx.catalog.venue_state("historical_cutoff", "current") if ctx.catalog else {}
+    return parse_ts((state or {}).get("market_settled_ts"))
+
+
+def is_backfill(ctx: RunContext) -> bool:
+    return ctx.run_type == "backfill"
+
+
+FULL = Scope("full", interval_bound=False)
 
 
 def _max_ts(values: Iterable[Any], current: float | None) -> float | None:
@@ -86,6 +107,9 @@ class _UpdatedSinceResource(Resource):
         self.overlap = timedelta(seconds=float(settings["updated_overlap_s"]))
         self.settings = settings
 
+    # The hourly scope a full walk's last page advances.
+    incremental_scope: str = "all"
+
     def params(self, ctx: RunContext, previous: ScopeState) -> list[tuple[str, str]]:
         params = []
         if previous.high_water_mark is not None:
@@ -101,7 +125,12 @@ class _UpdatedSinceResource(Resource):
         nxt, progress = next_page(request, body, {**progress, "newest": newest})
         done = nxt is None
         hwm = datetime.fromtimestamp(newest, tz=timezone.utc) if done and newest else None
-        return Step(nxt, progress=progress, records=len(items), catalog=self.catalog(items), high_water_mark=hwm)
+        step = Step(nxt, progress=progress, records=len(items), catalog=self.catalog(items), high_water_mark=hwm)
+        if done and scope.key == FULL.key:
+            # Everything listed as of the walk: the hourly walk continues from its newest update.
+            step.state = {"walk_started_at": progress.get("walk_started_at")}
+            step.scope_checkpoints = [ScopeCheckpoint(self.name, self.incremental_scope, hwm)] if hwm else []
+        return step
 
 
 class EventsResource(_UpdatedSinceResource):
@@ -114,11 +143,13 @@ class EventsResource(_UpdatedSinceResource):
     updated_field = "last_updated_ts"
 
     def scopes(self, ctx: RunContext) -> Iterable[Scope]:
-        return [Scope("all")]
+        return [FULL] if is_backfill(ctx) else [Scope("all")]
 
     def start(self, scope, ctx, previous):
         params = [("limit", str(self.settings["events_page_size"])), ("with_nested_markets", "true")]
-        return Request("events", KALSHI, "/events", tuple(params + self.params(ctx, previous))), {}
+        if scope.key != FULL.key:
+            params += self.params(ctx, previous)
+        return Request("events", KALSHI, "/events", tuple(params)), {"walk_started_at": ctx.started_at.isoformat()}
 
     def catalog(self, items: list[dict]) -> list[CatalogEntry]:
         entries = []
@@ -136,14 +167,20 @@ class EventsResource(_UpdatedSinceResource):
 class MarketsResource(_UpdatedSinceResource):
     """scope "open": every open market, each run (their quotes change every minute).
     scope "updated": everything live, then only what changed since (min_updated_ts).
+    scope "full" (the full sync): every live-tier market, whatever its status; its start time is
+    kept (`walk_started_at`): markets created later were not listed, so the hourly trade feed
+    must reach back to it.
     Parlay (multivariate) markets are left out unless the `mve_filter` setting is None."""
 
     name = "markets"
     landing_resource = "markets"
     items_key = "markets"
     updated_field = "updated_time"
+    incremental_scope = "updated"
 
     def scopes(self, ctx: RunContext) -> Iterable[Scope]:
+        if is_backfill(ctx):
+            return [FULL]
         return [Scope("open", interval_bound=True), Scope("updated")]
 
     def start(self, scope, ctx, previous):
@@ -153,17 +190,18 @@ class MarketsResource(_UpdatedSinceResource):
             params.append(("mve_filter", mve))
         if scope.key == "open":
             params.append(("status", "open"))
-        elif mve == "exclude":  # min_updated_ts combines with nothing but mve_filter=exclude
+        elif scope.key == "updated" and mve == "exclude":  # min_updated_ts combines only with mve_filter=exclude
             params += self.params(ctx, previous)
-        return Request("markets", KALSHI, "/markets", tuple(params)), {}
+        return Request("markets", KALSHI, "/markets", tuple(params)), {"walk_started_at": ctx.started_at.isoformat()}
 
     def catalog(self, items: list[dict]) -> list[CatalogEntry]:
         return [e for e in (catalog_entry(m) for m in items if isinstance(m, dict)) if e]
 
 
 class HistoricalMarketsResource(Resource):
-    """Markets settled before the historical cutoff, walked once (a backfill that resumes
-    across runs); markets crossing the cutoff later were already seen live."""
+    """Markets settled before the historical cutoff, walked once by the hourly DAG (scope
+    "backfill", resumed across runs; markets crossing the cutoff later were already seen live),
+    and in full by each full sync (scope "full", which also marks the hourly walk done)."""
 
     name = "historical_markets"
     landing_resource = "markets"
@@ -174,10 +212,12 @@ class HistoricalMarketsResource(Resource):
         self.settings = settings
 
     def scopes(self, ctx: RunContext) -> Iterable[Scope]:
+        if is_backfill(ctx):
+            return [FULL]
         return [Scope("backfill")] if self.settings.get("historical_backfill") else []
 
     def start(self, scope, ctx, previous):
-        if previous.state.get("complete"):
+        if scope.key != FULL.key and previous.state.get("complete"):
             return None, {}
         params = [("limit", str(self.settings["markets_page_size"]))]
         if self.settings.get("mve_filter"):
@@ -188,8 +228,12 @@ class HistoricalMarketsResource(Resource):
         body, markets = body_of(response, "markets")
         nxt, progress = next_page(request, body, progress)
         entries = [e for e in (catalog_entry(m) for m in markets if isinstance(m, dict)) if e]
-        return Step(nxt, progress=progress, records=len(markets), catalog=entries,
-                    state={"complete": True} if nxt is None else None)
+        done = nxt is None
+        step = Step(nxt, progress=progress, records=len(markets), catalog=entries,
+                    state={"complete": True} if done else None)
+        if done and scope.key == FULL.key:
+            step.scope_checkpoints = [ScopeCheckpoint(self.name, "backfill", state={"complete": True})]
+        return step
 
 
 class CutoffResource(Resource):

@@ -1,9 +1,11 @@
-"""CLOB resources: price history per token and order book snapshots."""
+"""CLOB order book snapshots (price history moved to the Data API's /v2/prices-history).
+
+Books are asked by the outcome id the market's protocol version selects: the CLOB token id of
+a v1 market, the Poly V2 position id of a v2 market (API-V2.md §5.7)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from prediction_markets.adapters.base import (
@@ -16,74 +18,8 @@ from prediction_markets.adapters.base import (
     ScopeState,
     Step,
 )
-from prediction_markets.adapters.parsing import epoch
 
 CLOB = "polymarket_clob"
-# /prices-history answers reliably only for these fidelities (minutes), for spans of at most
-# 15 days, and with at most ~900 points; anything else comes back as HTTP 200 {"history": []}.
-FIDELITIES = (1, 10, 60, 360, 720, 1440)
-MAX_SPAN = timedelta(days=15)
-MAX_POINTS = 840
-
-
-class PricesResource(Resource):
-    """Price history of each outcome token, in windows covering the data interval (or, when
-    the checkpoint is older, the gap since it; a token never synced gets a bounded backfill)."""
-
-    name = "prices"
-    landing_resource = "prices"
-    conn_id = CLOB
-    per_market = True
-
-    def __init__(self, settings: Mapping[str, Any]) -> None:
-        self.fidelity = int(settings["prices_fidelity"])
-        if self.fidelity not in FIDELITIES:
-            raise ValueError(f"prices_fidelity must be one of {FIDELITIES}, got {self.fidelity}")
-        self.window = min(MAX_SPAN, timedelta(minutes=self.fidelity * MAX_POINTS))
-        self.backfill = timedelta(seconds=float(settings["prices_backfill_s"]))
-        self.max_catchup = timedelta(seconds=float(settings["prices_max_catchup_s"]))
-
-    def scopes(self, ctx: RunContext) -> Iterable[Scope]:
-        for entry in ctx.items:
-            for token in entry.keys.get("token_ids") or []:
-                yield Scope(str(token), {"opened_at": entry.opened_at, "closed_at": entry.closed_at})
-
-    def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
-        start, end = ctx.interval.start, ctx.interval.end
-        hwm = previous.high_water_mark
-        if hwm is None:
-            start = start - self.backfill
-        elif hwm < start:
-            start = max(hwm, start - self.max_catchup)
-        opened, closed = scope.params.get("opened_at"), scope.params.get("closed_at")
-        if opened is not None:
-            start = max(start, opened)
-        if closed is not None:
-            end = min(end, closed + timedelta(minutes=self.fidelity))
-        if start >= end:
-            return None, {}
-        progress = {"end": end.isoformat()}
-        return self._request(scope.key, start, min(end, start + self.window)), progress
-
-    def _request(self, token: str, start: datetime, end: datetime) -> Request:
-        # endTs is inclusive: stop a second short so windows do not share a point.
-        params = (("market", token), ("startTs", str(epoch(start))), ("endTs", str(epoch(end) - 1)),
-                  ("fidelity", str(self.fidelity)))
-        return Request("prices", CLOB, "/prices-history", params)
-
-    def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
-        if response.status != 200:
-            raise PageShapeError(f"HTTP {response.status}: {response.body[:300]!r}")
-        body = response.data
-        if not isinstance(body, dict) or not isinstance(body.get("history"), list):
-            raise PageShapeError("expected {'history': [...]}")
-        points = len(body["history"])
-        window_end = datetime.fromtimestamp(int(request.param("endTs")) + 1, tz=timezone.utc)
-        warnings = [f"{points} points in one window: the venue may have truncated it"] if points >= 900 else []
-        end = datetime.fromisoformat(progress["end"])
-        nxt = self._request(scope.key, window_end, min(end, window_end + self.window)) if window_end < end else None
-        # Windows advance in time order, so each landed window is a safe checkpoint.
-        return Step(nxt, progress=progress, records=points, high_water_mark=window_end, warnings=warnings)
 
 
 class BooksResource(Resource):

@@ -16,7 +16,8 @@ from prediction_markets.adapters.base import (
     ScopeState,
     Step,
 )
-from prediction_markets.adapters.parsing import json_list, parse_ts
+from prediction_markets.adapters.parsing import parse_ts
+from prediction_markets.adapters.polymarket.ids import normalise_condition_id, outcome_ids, protocol_version
 
 GAMMA = "polymarket_gamma"
 SOURCE = "polymarket"
@@ -24,8 +25,7 @@ SOURCE = "polymarket"
 
 def market_id(market: Mapping[str, Any]) -> str | None:
     """Polymarket markets are keyed by conditionId, the id every other API (CLOB, Data) uses."""
-    cid = market.get("conditionId") or market.get("condition_id")
-    return str(cid).lower() if cid else None
+    return normalise_condition_id(market.get("conditionId") or market.get("condition_id"))
 
 
 def catalog_entry(market: Mapping[str, Any]) -> CatalogEntry | None:
@@ -42,13 +42,17 @@ def catalog_entry(market: Mapping[str, Any]) -> CatalogEntry | None:
             closed_at = parse_ts(market.get(key))
             if closed_at:
                 break
+    ids, protocol = outcome_ids(market)
     return CatalogEntry(
         market_id=mid,
         event_id=event_id,
         keys={
             "condition_id": mid,
             "gamma_id": str(market.get("id")) if market.get("id") is not None else None,
-            "token_ids": [str(t) for t in json_list(market.get("clobTokenIds"))],
+            # The ids books, prices and trades use: chosen by the market's protocol version.
+            "token_ids": ids,
+            "id_protocol": protocol,
+            "version": protocol_version(market),
         },
         opened_at=parse_ts(market.get("startDate")) or parse_ts(market.get("createdAt")),
         closed_at=closed_at,
@@ -66,36 +70,46 @@ def _fail_unless_ok(response: Response) -> None:
         raise PageShapeError(f"HTTP {response.status}: {response.body[:300]!r}")
 
 
+def _keyset_page(response: Response, key: str) -> tuple[list[Any], str | None]:
+    """(items, next cursor) of a Gamma keyset page; the walk ends only when `next_cursor` is
+    absent (short pages happen before the end)."""
+    _fail_unless_ok(response)
+    body = response.data
+    if not isinstance(body, dict) or not isinstance(body.get(key), list):
+        raise PageShapeError(f"expected {{'{key}': [...], 'next_cursor': ...}}")
+    cursor = body.get("next_cursor")
+    return body[key], cursor if isinstance(cursor, str) and cursor else None
+
+
 class EventsResource(Resource):
-    """Open events by offset paging (ordered by id, so pages are stable while paging).
-    Closed events reach the marts through the event embedded in each market."""
+    """Events through /events/keyset (limit <= 100, continued with `after_cursor`; `cursor=`
+    would be silently ignored and return page 1 for ever). Open events in full each run;
+    closed events reach the marts through the event embedded in each market (and the full sync
+    walks them too)."""
 
     name = "events"
     landing_resource = "events"
     conn_id = GAMMA
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
-        self.page_size = int(settings["events_page_size"])
+        self.page_size = min(100, int(settings["events_page_size"]))
 
     def scopes(self, ctx: RunContext) -> Iterable[Scope]:
-        return [Scope("open")]
+        if ctx.run_type == "backfill":
+            return [Scope("open", {"closed": "false"}), Scope("closed", {"closed": "true"})]
+        return [Scope("open", {"closed": "false"})]
 
     def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
-        params = (("closed", "false"), ("order", "id"), ("ascending", "true"),
-                  ("limit", str(self.page_size)), ("offset", "0"))
-        return Request("events", GAMMA, "/events", params), {}
+        params = (("closed", scope.params["closed"]), ("limit", str(self.page_size)))
+        return Request("events", GAMMA, "/events/keyset", params), {}
 
     def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
-        offset = int(request.param("offset") or 0)
-        if response.status == 422 and offset > 0:
-            return Step(None, warnings=[f"offset window ended at {offset} (HTTP 422): later open events not listed"])
-        _fail_unless_ok(response)
-        if not isinstance(response.data, list):
-            raise PageShapeError(f"expected a JSON array of events, got {type(response.data).__name__}")
-        events = response.data
-        if not events:
-            return Step(None)
-        return Step(request.with_params(offset=offset + len(events)), records=len(events))
+        events, cursor = _keyset_page(response, "events")
+        if cursor is not None:
+            if cursor == request.param("after_cursor"):
+                raise PageShapeError(f"keyset cursor loop: next_cursor repeats {cursor!r}")
+            return Step(request.with_params(after_cursor=cursor), records=len(events))
+        return Step(None, records=len(events))
 
 
 class MarketsResource(Resource):
@@ -174,21 +188,24 @@ class ClosedMarketsRefresh(Resource):
 
     def _request(self, ids: Sequence[str]) -> Request:
         params = (("closed", "true"), ("limit", "100")) + tuple(("condition_ids", i) for i in ids)
-        return Request("markets", GAMMA, "/markets", params)
+        return Request("markets", GAMMA, "/markets/keyset", params)
 
     def start(self, scope: Scope, ctx: RunContext, previous: ScopeState):
         ids = list(scope.params["condition_ids"])
-        return self._request(ids[: self.per_request]), {"remaining": ids[self.per_request:]}
+        return self._request(ids[: self.per_request]), {"remaining": ids[self.per_request:], "found": []}
 
     def advance(self, scope, ctx, progress, request: Request, response: Response) -> Step:
-        _fail_unless_ok(response)
-        if not isinstance(response.data, list):
-            raise PageShapeError(f"expected a JSON array of markets, got {type(response.data).__name__}")
-        asked = {v for k, v in request.params if k == "condition_ids"}
-        found = {market_id(m) for m in response.data if isinstance(m, dict)}
-        warnings = [f"{len(asked - found)} markets left the open listing but are not returned closed"] if asked - found else []
+        markets, cursor = _keyset_page(response, "markets")
+        found = list(progress.get("found", [])) + [m for m in map(market_id, markets) if m]
         remaining = list(progress.get("remaining", []))
+        catalog = catalog_entries(markets)
+        if cursor is not None:
+            return Step(request.with_params(after_cursor=cursor), progress={**progress, "found": found},
+                        records=len(markets), catalog=catalog)
+        asked = {v for k, v in request.params if k == "condition_ids"}
+        missing = asked - set(found)
+        warnings = [f"{len(missing)} markets left the open listing but are not returned closed"] if missing else []
         nxt = self._request(remaining[: self.per_request]) if remaining else None
-        return Step(nxt, progress={"remaining": remaining[self.per_request:]}, records=len(response.data),
-                    catalog=catalog_entries(response.data), warnings=warnings)
+        return Step(nxt, progress={"remaining": remaining[self.per_request:], "found": []}, records=len(markets),
+                    catalog=catalog, warnings=warnings)
 
