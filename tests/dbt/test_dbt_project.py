@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 import psycopg
@@ -20,7 +21,7 @@ from tests.support.landing import polymarket_trade_keys
 from tests.support.sim import NOW
 
 pytestmark = pytest.mark.slow
-TRADES_WALK_LIMIT = 500 + 3000  # page size + offset ceiling: deeper history is out of the API's reach
+HOUR = timedelta(hours=1)
 
 
 def dec(x) -> Decimal:
@@ -41,12 +42,11 @@ def market_rows(warehouse):
 # ---------------------------------------------------------------------------------------- phase 1
 
 def test_build_passes_after_one_hour_of_extraction(phase_one, warehouse):
-    """The simulator serves the legacy /trades pages (takerOnly=false: taker and maker rows mixed):
-    they are fills, never trades."""
+    """Every mart holds Polymarket rows, except the fills mart: maker rows are off by default."""
     assert "ERROR=0" in phase_one.output
     for table in MART_KEYS:
         count = warehouse.value(f"select count(*) from marts.{table} where source = 'polymarket'")
-        assert (count == 0) if table == "trades" else (count > 0), table
+        assert (count == 0) if table == "trade_fills" else (count > 0), table
 
 
 def test_markets_match_the_venue(phase_one, warehouse, world):
@@ -74,26 +74,36 @@ def test_outcomes_have_the_venue_token_ids_names_and_last_prices(phase_one, ware
     assert all(r[5] == r[1] and 76 <= len(r[1]) <= 78 and r[1].isdigit() for r in rows)
 
 
-def test_closed_markets_resolve_as_the_venue_settled_them(phase_one, warehouse, world):
+def test_closed_markets_resolve_as_the_oracle_settled_them(phase_one, warehouse, world):
+    """Closed markets take their winner and void state from /v2/resolutions where the oracle has
+    settled them; open markets have no winner."""
     marts = market_rows(warehouse)
-    closed = resolved = 0
+    void = {r[0]: r[1] for r in warehouse.rows(
+        "select market_id, is_void from marts.markets where source = 'polymarket'")}
+    settled = voided = 0
     for m in world.markets(NOW):
         i = world.index_of_condition_id(m["conditionId"])
-        life = world.lifecycle(i)
-        status, winner_id, winner_name = marts[m["conditionId"].lower()][:3]
+        cid = m["conditionId"].lower()
+        status, winner_id, winner_name = marts[cid][:3]
         if not world.is_closed(i, NOW):
             assert status in ("open", "upcoming", "paused") and winner_id is None
             assert (status == "open") == m["acceptingOrders"]
             continue
-        closed += 1
-        if life["res_kind"] == "exact":
-            resolved += 1
-            assert status == "resolved"
-            assert winner_id == world.token_ids(i)[life["winner"]]
-            assert winner_name == json.loads(m["outcomes"])[life["winner"]]
-        else:  # fractional last prices or ["0", "0"]: the prices do not decide the market
-            assert status == "closed" and winner_id is None
-    assert closed and resolved
+        oracle = world.resolution(i, NOW)
+        if not (oracle and oracle["status"] == "resolved" and oracle.get("payouts")):
+            continue  # not settled yet: the listing's own fields decide (tested in test_polymarket_v2_marts)
+        assert status == "resolved", cid
+        payouts = oracle["payouts"]
+        if payouts[0] == payouts[1]:
+            voided += 1
+            assert void[cid] is True and winner_id is None
+        else:
+            settled += 1
+            winner = 0 if payouts[0] > payouts[1] else 1
+            ids = m["positionIds"] if m.get("version") == "v2" else json.loads(m["clobTokenIds"])
+            assert void[cid] is False and winner_id == ids[winner]
+            assert winner_name == json.loads(m["outcomes"])[winner]
+    assert settled, "the test world must hold markets the oracle settled"
     winners = warehouse.rows("select o.outcome_id from marts.market_outcomes o join marts.markets m "
                              "using (market_id, source) where o.is_winner and o.source = 'polymarket'")
     assert {w[0] for w in winners} == {v[1] for v in marts.values() if v[1]}
@@ -111,43 +121,52 @@ def test_events_match_the_venue(phase_one, warehouse, world):
     assert open_tagged and all(rows[e["id"]][2] == e["tags"][0]["label"] for e in open_tagged)
 
 
-def test_fills_match_the_venue_for_markets_walked_in_full(phase_one, warehouse, world):
-    """Legacy pages are fills: every fill once in trade_fills, with no role (no taker-only page of
-    their transactions was landed)."""
-    by_market = defaultdict(dict)
-    for market_id, fill_id, quantity, price, role in warehouse.rows(
-            "select market_id, fill_id, quantity, price, role from marts.trade_fills where source = 'polymarket'"):
-        assert role is None
-        by_market[market_id][fill_id] = (quantity, price)
-    full = deep = 0
-    for m in world.markets(NOW, closed=False):
-        cid = m["conditionId"]
-        fills = world.trades(cid, NOW)
-        keys = polymarket_trade_keys(fills)
-        landed = by_market[cid.lower()]
-        if len(fills) <= TRADES_WALK_LIMIT:
-            full += 1
-            assert set(landed) == set(keys), cid
-            assert sum(q for q, _ in landed.values()) == sum(round(dec(f["size"]), 6) for f in fills)
-            truth_prices = {k: round(dec(f["price"]), 6) for k, f in zip(keys, fills)}
-            assert all(p == truth_prices[k] for k, (_, p) in landed.items())
-        else:
-            deep += 1
-            assert landed and set(landed) <= set(keys)
-    assert full and deep, "the test world must hold shallow and deep markets"
+def landed_feed_rows(warehouse) -> dict[str, dict]:
+    """Every taker row of every landed /v2/trades page, by trade key (the documented rule)."""
+    rows = {}
+    for (response,) in warehouse.rows(
+            "select response from landing.raw_api_responses where source = 'polymarket' and resource = 'trades' "
+            "and status_code = 200 and response is not null"):
+        rows.update(zip(polymarket_trade_keys(response["data"]), response["data"]))
+    return rows
+
+
+def test_every_landed_trade_is_in_the_trades_mart_once(phase_one, warehouse, world):
+    """The trades mart holds each taker row the feed served once, for every listed market (combos
+    stay out), and it covers every trade the venue holds for the run's interval."""
+    listed = {m["conditionId"].lower() for m in world.markets(NOW)}
+    landed_rows = landed_feed_rows(warehouse)
+    expected = {k: r for k, r in landed_rows.items() if r["condition_id"].lower() in listed}
+    assert expected and len(expected) < len(landed_rows), "the feed must carry combo rows too"
+    marts = {r[0]: r[1:] for r in warehouse.rows(
+        "select trade_id, market_id, outcome_id, quantity, price from marts.trades where source = 'polymarket'")}
+    assert set(marts) == set(expected)
+    assert warehouse.value("select count(*) from marts.trades where source = 'polymarket'") == len(expected)
+    for key, row in expected.items():
+        market_id, outcome_id, quantity, price = marts[key]
+        assert (market_id, outcome_id) == (row["condition_id"].lower(), row["token_id"])
+        assert (dec(quantity), dec(price)) == (dec(round(dec(row["size"]), 6)), dec(round(dec(row["price"]), 6)))
+    truth = world.v2_global_trades(NOW, min_size=1e-6)
+    interval = {k for k, r in zip(polymarket_trade_keys(truth), truth)
+                if r["timestamp"] >= (NOW - HOUR).timestamp() and r["condition_id"].lower() in listed}
+    assert interval and interval <= set(marts)
 
 
 def test_price_snapshots_are_the_venue_price_paths(phase_one, warehouse, world):
-    windows = warehouse.rows(
-        "select request_params->>'market', (request_params->>'startTs')::bigint, (request_params->>'endTs')::bigint, "
-        "(request_params->>'fidelity')::int from landing.raw_api_responses where source = 'polymarket' "
-        "and resource = 'prices' and status_code = 200")
-    expected = set()
-    for token, start, end, fidelity in windows:
-        expected |= {(token, p["t"], dec(round(p["p"], 6))) for p in world.price_history(token, start, end, fidelity, NOW)}
-    rows = warehouse.rows("select outcome_id, extract(epoch from snapshot_at)::bigint, implied_probability "
-                          "from marts.price_snapshots where source = 'polymarket'")
-    assert expected and {(r[0], r[1], dec(r[2])) for r in rows} == expected
+    """Every point of every landed /v2/prices-history window is in price_snapshots; where windows
+    of different bucket sizes overlap, the finest point wins."""
+    expected = {}
+    for (url,) in warehouse.rows("select url from landing.raw_api_responses where source = 'polymarket' "
+                                 "and resource = 'prices' and status_code = 200"):
+        query = dict(part.split("=", 1) for part in url.split("?", 1)[1].split("&"))
+        for p in world.price_points(query["token_id"], NOW, start=int(query["start"]), end=int(query["end"]),
+                                    bucket_seconds=int(query["bucket_seconds"])):
+            key = (query["token_id"], p["timestamp"])
+            if key not in expected or p["resolution_seconds"] < expected[key][1]:
+                expected[key] = (dec(round(dec(p["price"]), 6)), p["resolution_seconds"])
+    rows = warehouse.rows("select outcome_id, extract(epoch from snapshot_at)::bigint, implied_probability, "
+                          "resolution_seconds from marts.price_snapshots where source = 'polymarket'")
+    assert expected and {(r[0], r[1]): (dec(r[2]), r[3]) for r in rows} == expected
     assert len(rows) == len(expected)
 
 
@@ -168,14 +187,14 @@ def test_latest_orderbook_snapshot_is_the_venue_book(phase_one, warehouse, world
 
 def test_sql_trade_key_equals_the_documented_rule(phase_one, warehouse):
     """The SQL trade key of every landed row equals the rule computed in Python."""
-    pages = warehouse.rows("select landing_id, response from landing.raw_api_responses "
+    pages = warehouse.rows("select landing_id, response -> 'data' from landing.raw_api_responses "
                            "where source = 'polymarket' and resource = 'trades' and status_code = 200 "
                            "and response is not null")
     sql_keys = defaultdict(list)
     for landing_id, trade_id in warehouse.rows(
             "select landing_id, trade_id from staging.stg_polymarket__trades order by landing_id, entity_position"):
         sql_keys[landing_id].append(trade_id)
-    assert pages and sum(len(p[1]) for p in pages) > 1000
+    assert pages and sum(len(p[1]) for p in pages) > 100
     for landing_id, response in pages:
         assert sql_keys[landing_id] == polymarket_trade_keys(response), landing_id
 
