@@ -20,6 +20,7 @@ import textwrap
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -171,6 +172,46 @@ def test_the_hourly_runs_continue_without_gap(flow, sim, warehouse):
     assert outcomes and all(o == "success" for _, o in outcomes), outcomes
     assert warehouse.value("select count(*) from landing.sync_gaps where resource in ('trades', 'prices') "
                            "and not unreachable") == 0
+
+
+@pytest.fixture(scope="module")
+def marts(flow, warehouse, tmp_path_factory):
+    """`dbt build` over what the full sync and the two hours landed (the dbt schemas dropped first)."""
+    from tests.dbt.conftest import DBT_SCHEMAS, Dbt
+
+    for schema in DBT_SCHEMAS:
+        warehouse.execute(f"drop schema if exists {schema} cascade")
+    result = Dbt(warehouse.db, tmp_path_factory.mktemp("dbt"))("build")
+    assert result.returncode == 0 and "ERROR=0" in result.output, result.output[-4000:]
+    return result
+
+
+def test_the_trades_mart_holds_every_trade_once_by_count_and_size(marts, sim, warehouse):
+    world = sim.polymarket
+    final = NOW + 2 * HOUR
+    expected = {}
+    for i in range(world.market_count(final)):
+        cid = world.condition_id(i)
+        rows = {}
+        for now in (NOW, final):  # the three-year window moves with the clock
+            served = world.v2_trades(cid, now, min_size=MIN_SIZE)
+            rows.update(zip(trade_keys(served), served))
+        expected[cid.lower()] = (len(rows), round(sum(round(Decimal(str(r["size"])), 6) for r in rows.values()), 6))
+    got = {m: (n, round(q, 6)) for m, n, q in warehouse.rows(
+        "select market_id, count(*), sum(quantity) from marts.trades where source = 'polymarket' group by 1")}
+    assert {m: v for m, v in expected.items() if v[0]} == got
+    assert warehouse.value("select count(*) - count(distinct trade_id) from marts.trades") == 0
+
+
+def test_every_landed_price_point_is_in_price_snapshots(marts, warehouse):
+    landed_points = set()
+    for params, response in warehouse.rows(
+            "select request_params, response from landing.raw_api_responses where source = 'polymarket' "
+            "and resource = 'prices' and status_code = 200"):
+        landed_points |= {(params["token_id"], p["timestamp"]) for p in response["data"]}
+    snapshots = set(warehouse.rows("select outcome_id, extract(epoch from snapshot_at)::bigint "
+                                   "from marts.price_snapshots where source = 'polymarket'"))
+    assert landed_points and snapshots == landed_points
 
 
 CHILD = textwrap.dedent(
