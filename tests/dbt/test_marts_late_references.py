@@ -10,7 +10,6 @@ Runs on its own landing: it empties landing and the dbt schemas first.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -18,77 +17,29 @@ import pytest
 
 from tests.dbt.conftest import ALL_MARTS, all_marts
 from tests.support.landing import land_page
+from tests.support.venue_pages import (
+    TRADED,
+    book,
+    cid,
+    gamma_market,
+    kalshi_candles,
+    kalshi_event,
+    kalshi_market,
+    kalshi_trade,
+    maker_row,
+    oracle_state,
+    taker_row,
+    tokens,
+    v2_body,
+)
 
 pytestmark = pytest.mark.slow
 
-TRADED = 1792320000  # 2026-10-17 16:00 UTC
 
 
-def cid(n: int) -> str:
-    return f"0x{n:064x}"
-
-
-def tokens(n: int) -> list[str]:
-    return [str(10**76 + n * 10 + k) for k in (0, 1)]
-
-
-def gamma_market(n: int, *, closed: bool = False) -> dict:
-    return {
-        "id": str(4_000_000 + n), "question": f"Late market {n}?", "conditionId": cid(n), "slug": f"late-{n}",
-        "outcomes": json.dumps(["Yes", "No"]), "outcomePrices": json.dumps(["0.4", "0.6"]),
-        "clobTokenIds": json.dumps(tokens(n)), "active": True, "closed": closed, "archived": False,
-        "acceptingOrders": not closed, "startDate": "2026-10-01T00:00:00Z", "endDate": "2026-12-01T00:00:00Z",
-        "createdAt": "2026-09-30T00:00:00Z", "updatedAt": "2026-10-17T15:00:00Z", "volumeNum": 1000,
-        **({"closedTime": "2026-10-18 00:00:00+00"} if closed else {}),
-        "events": [{"id": "910001", "slug": "late", "title": "Late listings"}],
-    }
-
-
-def taker_row(n: int, k: int, i: int, *, size: float = 10, price: float = 0.4) -> dict:
-    return {"proxy_wallet": f"0x{0xb000 + n * 16 + i:040x}", "side": "BUY", "token_id": tokens(n)[k],
-            "condition_id": cid(n), "size": size, "price": price, "timestamp": TRADED + 60 * i,
-            "outcome_index": k, "transaction_hash": f"0x{n * 1000 + i:064x}"}
-
-
-def maker_row(row: dict) -> dict:
-    return {**row, "proxy_wallet": "0x" + "ee" * 20, "side": "SELL"}
-
-
-def v2_body(rows: list) -> dict:
-    return {"data": rows, "pagination": {"limit": 1000, "offset": 0, "has_more": False, "next_cursor": None}}
-
-
-def price_page(n: int, k: int) -> dict:
-    return {"data": [{"timestamp": TRADED + 3600 * i, "price": 0.4 + i / 100, "resolution_seconds": 3600}
-                     for i in range(4)],
-            "pagination": {"limit": 1000, "offset": 0, "has_more": False, "next_cursor": None}}
-
-
-def book(n: int, k: int) -> dict:
-    return {"market": cid(n), "asset_id": tokens(n)[k], "timestamp": str((TRADED + 7200) * 1000),
-            "hash": f"h{n}{k}", "bids": [{"price": "0.39", "size": "100"}], "asks": [{"price": "0.41", "size": "50"}],
-            "tick_size": "0.01", "min_order_size": "5"}
-
-
-def kalshi_market(ticker: str) -> dict:
-    return {"ticker": ticker, "event_ticker": "KXLATE-26OCT", "title": f"{ticker}?", "status": "active",
-            "market_type": "binary", "result": "", "yes_bid_dollars": "0.4000", "yes_ask_dollars": "0.4200",
-            "last_price_dollars": "0.4100", "volume_fp": "30.00", "open_interest_fp": "10.00",
-            "open_time": "2026-10-01T00:00:00Z", "close_time": "2026-12-01T00:00:00Z",
-            "created_time": "2026-09-30T00:00:00Z"}
-
-
-def kalshi_trade(ticker: str, i: int) -> dict:
-    return {"trade_id": f"{ticker}-t{i}", "ticker": ticker, "count_fp": "3.00", "yes_price_dollars": "0.4100",
-            "no_price_dollars": "0.5900", "taker_side": "yes", "taker_outcome_side": "yes",
-            "created_time": f"2026-10-17T16:0{i}:00Z"}
-
-
-def kalshi_candles(ticker: str) -> dict:
-    return {"ticker": ticker, "candlesticks": [
-        {"end_period_ts": TRADED + 60 * i, "volume_fp": "3.00", "open_interest_fp": "10.00",
-         "price": {"close_dollars": "0.4100"}, "yes_bid": {"close_dollars": "0.4000"},
-         "yes_ask": {"close_dollars": "0.4200"}} for i in range(3)]}
+def price_history(n: int, k: int) -> dict:
+    return v2_body([{"timestamp": TRADED + 3600 * i, "price": 0.4 + i / 100, "resolution_seconds": 3600}
+                    for i in range(4)])
 
 
 LISTED, HELD, NEVER = 1, 2, 3  # Polymarket markets: listed in run 1, in run 2, never
@@ -103,8 +54,7 @@ def land_polymarket_listing(wh, *numbers: int) -> None:
 
 def land_kalshi_listing(wh, *tickers: str) -> None:
     land_page(wh, source="kalshi", resource="events", endpoint="/events", params={"with_nested_markets": "true"},
-              body={"events": [{"event_ticker": "KXLATE-26OCT", "series_ticker": "KXLATE", "title": "Late",
-                                "sub_title": "October"}], "cursor": ""})
+              body={"events": [kalshi_event("KXLATE-26OCT")], "cursor": ""})
     land_page(wh, source="kalshi", resource="markets", endpoint="/markets",
               body={"markets": [kalshi_market(t) for t in tickers], "cursor": ""})
 
@@ -121,14 +71,12 @@ def land_facts(wh) -> None:
     for n in (LISTED, HELD):
         for k in (0, 1):
             land_page(wh, source="polymarket", resource="prices", endpoint="/v2/prices-history",
-                      params={"token_id": tokens(n)[k], "bucket_seconds": "3600"}, body=price_page(n, k))
+                      params={"token_id": tokens(n)[k], "bucket_seconds": "3600"}, body=price_history(n, k))
     land_page(wh, source="polymarket", resource="orderbooks", endpoint="/books",
               body=[book(n, k) for n in (LISTED, HELD) for k in (0, 1)])
     land_page(wh, source="polymarket", resource="resolutions", endpoint="/v2/resolutions",
               params={"condition": cid(HELD)},
-              body={"data": [{"condition_id": cid(HELD), "status": "proposed", "was_disputed": False,
-                              "extended_review": False, "new_version_q": False, "transaction_hash": "0x" + "ab" * 32,
-                              "log_index": "1", "last_update_timestamp": "2026-10-18T06:00:00Z"}]})
+              body={"data": [oracle_state(HELD, "proposed", "2026-10-18T06:00:00Z")]})
     land_page(wh, source="kalshi", resource="trades", endpoint="/markets/trades",
               body={"trades": [kalshi_trade(t, i) for t in (KALSHI_LISTED, KALSHI_HELD) for i in range(3)],
                     "cursor": ""})
