@@ -52,7 +52,8 @@ changed_markets as (
         market_id,
         source
     from markets
-    where {{ landing_window('landing_id') }}
+    -- a new listing, or a resolution (status, and the settlement points it flags)
+    where ({{ landing_window('landing_id') }}) or ({{ landing_window('resolution_landing_id') }})
     union
     select
         market_id,
