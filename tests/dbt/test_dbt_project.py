@@ -41,12 +41,12 @@ def market_rows(warehouse):
 # ---------------------------------------------------------------------------------------- phase 1
 
 def test_build_passes_after_one_hour_of_extraction(phase_one, warehouse):
-    """The simulator serves the legacy /trades pages (takerOnly=false: taker and maker rows mixed):
-    they are fills, never trades."""
+    """Every mart holds Polymarket rows but trade_fills: extraction walks the taker-only feed
+    (`/v2/trades?taker_only=true`, trades) and asks for maker fills only when `maker_fills` is on."""
     assert "ERROR=0" in phase_one.output
     for table in MART_KEYS:
         count = warehouse.value(f"select count(*) from marts.{table} where source = 'polymarket'")
-        assert (count == 0) if table == "trades" else (count > 0), table
+        assert (count == 0) if table == "trade_fills" else (count > 0), table
 
 
 def test_markets_match_the_venue(phase_one, warehouse, world):

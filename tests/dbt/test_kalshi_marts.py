@@ -80,10 +80,10 @@ def truth_markets(world) -> dict[str, dict]:
 # ---------------------------------------------------------------------------------------- phase 1
 
 def test_build_passes_with_both_venues(phase_one, warehouse):
-    """Both venues in every mart, but: Kalshi publishes no fills, and the simulator's Polymarket
-    trades are legacy pages mixing taker and maker rows, which are fills, not trades."""
+    """Both venues in every mart, but trade_fills: Kalshi publishes no fills, and Polymarket maker
+    fills are landed only when `maker_fills` is on (off by default)."""
     assert "ERROR=0" in phase_one.output
-    expected = {"trades": {"kalshi"}, "trade_fills": {"polymarket"}}
+    expected = {"trade_fills": set()}
     for table in MART_KEYS:
         venues = {r[0] for r in warehouse.rows(f"select distinct source from marts.{table}")}
         assert venues == expected.get(table, {"polymarket", "kalshi"}), table

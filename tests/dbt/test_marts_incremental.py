@@ -27,8 +27,8 @@ def test_incremental_build_with_parlays_landed(incremental_build, warehouse):
     for table in MART_KEYS:
         column = "event_id" if table == "events" else "market_id"
         assert warehouse.value(f"select count(*) from marts.{table} where {column} like 'KXMVE%%'") == 0, table
-    # The simulator's Polymarket trades are legacy pages (taker and maker rows mixed): fills.
-    for source, table in (("polymarket", "trade_fills"), ("kalshi", "trades")):
+    # Both venues' trades of the second hour (Polymarket: the taker-only feed).
+    for source, table in (("polymarket", "trades"), ("kalshi", "trades")):
         later = warehouse.value(f"select count(*) from marts.{table} where source = %s and traded_at > %s",
                                 (source, NOW))
         assert later > 0, f"{source}: the second hour is modelled"
