@@ -27,7 +27,8 @@ from local_stack.warehouse import WarehouseUnavailable, ensure_database, ensure_
 AIRFLOW_HOME = ROOT / ".airflow"
 LOG = ROOT / ".run"
 DBT_DIR = ROOT / "dbt_project"
-MARTS = ("markets", "market_outcomes", "events", "trades", "price_snapshots", "orderbook_snapshots")
+MARTS = ("markets", "market_outcomes", "events", "trades", "trade_fills", "price_snapshots", "orderbook_snapshots",
+         "market_resolutions", "market_completeness", "late_references", "open_gaps")
 # What a live hour brings: rate limiting (the simulator enforces the published limits), 429s with
 # and without Retry-After, a 5xx, a Cloudflare HTML 403, a cut-off body and a slow answer. The
 # extraction retries through them and lands every attempt (the `errors` column of the summary).

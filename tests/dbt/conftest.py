@@ -42,7 +42,15 @@ MART_KEYS = {
     "trade_fills": ("fill_id", "source"),
     "price_snapshots": ("market_id", "outcome_id", "snapshot_at", "source"),
     "orderbook_snapshots": ("market_id", "outcome_id", "snapshot_at", "source"),
+    "market_resolutions": ("market_id", "source"),
+    "market_completeness": ("market_id", "source"),
 }
+# The operational marts, rebuilt whole on every run (not incremental): what waits, what is missing.
+REBUILT_MART_KEYS = {
+    "late_references": ("mart", "source", "market_id", "outcome_id"),
+    "open_gaps": ("gap_id",),
+}
+ALL_MARTS = {**MART_KEYS, **REBUILT_MART_KEYS}
 
 
 @dataclass
@@ -94,12 +102,12 @@ def mart_rows(warehouse, table: str) -> list[tuple]:
         "order by ordinal_position", (table,))]
     assert columns, f"marts.{table} does not exist"
     select = ", ".join(f"{c}::text" for c in columns)
-    order = ", ".join(MART_KEYS[table])
+    order = ", ".join(ALL_MARTS[table])
     return warehouse.rows(f"select {select} from marts.{table} order by {order}")
 
 
 def all_marts(warehouse) -> dict[str, list[tuple]]:
-    return {table: mart_rows(warehouse, table) for table in MART_KEYS}
+    return {table: mart_rows(warehouse, table) for table in ALL_MARTS}
 
 
 def run_extract(logical_date, dag_id: str = "extract_polymarket"):

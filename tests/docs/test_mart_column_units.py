@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 NUMBER_TYPES = ("numeric", "decimal", "integer", "bigint", "smallint", "double precision", "real")
 TIME_TYPES = ("timestamp with time zone", "timestamp without time zone", "timestamptz", "timestamp", "date")
 QUANTITY_UNITS = re.compile(
@@ -21,22 +19,6 @@ QUANTITY_UNITS = re.compile(
 DURATION_NAME = re.compile(r"_(ms|seconds|minutes|hours|days)$")
 TIME_UNIT = re.compile(r"\bUTC\b")
 IDENTIFIER = re.compile(r"(_id|_index)$")
-
-# Mart columns whose descriptions lack a unit today. The models' YAML belongs to the dbt project's
-# maintainers: this list only shrinks (a column fixed there may be removed from it), and a column not
-# in it must state its unit.
-KNOWN_WITHOUT_UNIT = {
-    "events.closed_at", "events.created_at", "events.liquidity", "events.open_interest", "events.scheduled_end_at",
-    "events.started_at", "events.volume_24h",
-    "market_outcomes.last_price",
-    "markets.closed_at", "markets.opened_at", "markets.resolved_at", "markets.scheduled_close_at",
-    "markets.volume_24h",
-    "orderbook_snapshots.mid", "orderbook_snapshots.snapshot_at", "orderbook_snapshots.spread",
-    "orderbook_snapshots.tick_size",
-    "price_snapshots.ask", "price_snapshots.bid", "price_snapshots.last", "price_snapshots.mid",
-    "price_snapshots.spread", "price_snapshots.volume_24h",
-}
-
 
 def mart_columns(manifest: dict) -> dict[str, tuple[str, str]]:
     """`table.column` -> (data_type, description) for every column of every mart model."""
@@ -60,15 +42,11 @@ def lacks_unit(name: str, data_type: str, description: str) -> bool:
 def test_every_mart_number_and_time_column_states_its_unit(manifest):
     columns = mart_columns(manifest)
     assert {c.split(".")[0] for c in columns} >= {"markets", "trades", "price_snapshots"}
-    missing = {name for name, (data_type, text) in columns.items() if lacks_unit(name, data_type, text)}
-    new = sorted(missing - KNOWN_WITHOUT_UNIT)
-    assert not new, (
+    missing = sorted(name for name, (data_type, text) in columns.items() if lacks_unit(name, data_type, text))
+    assert not missing, (
         "these mart columns do not state their unit in their description (probability in [0, 1], shares, "
         "contracts, USD, count, seconds..., UTC for times):\n" + "\n".join(
-            f"  {name} ({columns[name][0]}): {columns[name][1]!r}" for name in new))
-    if missing:
-        pytest.xfail(f"{len(missing)} mart columns still lack a unit in dbt_project/models/marts/_marts__models.yml "
-                     f"(maintained with the models): {', '.join(sorted(missing))}")
+            f"  {name} ({columns[name][0]}): {columns[name][1]!r}" for name in missing))
 
 
 def test_the_check_recognises_units_and_their_absence():

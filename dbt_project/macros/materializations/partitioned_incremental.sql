@@ -16,6 +16,8 @@
     refresh_columns   columns derived from other marts (a market's resolution, a fill's role): an
                       incoming row of the same version as the stored one (without version_by: any
                       incoming row) replaces their values, the other columns are kept.
+    waiting_references  what the model's facts must find in another mart; facts that do not yet
+                      are recorded and re-read until they do (macros/landing/waiting_references.sql).
     on_schema_change  ignore | fail | append_new_columns (default) | sync_all_columns.
 
   Each run: the model's select (the batch: new landing rows only, on incremental runs) goes to a
@@ -47,6 +49,14 @@
     {%- endif -%}
     {%- if partition_by and partition_by.get('granularity', 'day') not in ['day', 'month'] -%}
         {{ exceptions.raise_compiler_error("partition_by.granularity must be 'day' or 'month'") }}
+    {%- endif -%}
+
+    {#-- what this run reads, fixed before anything is written (the cursor moves at the end) --#}
+    {%- set waiting_spec = config.get('waiting_references') -%}
+    {%- if waiting_spec -%}
+        {%- set waiting_ids = waiting_landing_ids() -%}
+        {%- set waiting_window = landing_window_or_waiting() -%}
+        {%- set waiting_upper_bound = landing_upper_bound() -%}
     {%- endif -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
@@ -97,7 +107,13 @@
                          refresh_columns) }}
     {% endcall %}
 
-    {#-- 5. the landing cursor, in the same transaction --#}
+    {#-- 5. the facts still waiting for their reference, and the landing cursor, in the same transaction --#}
+    {% if waiting_spec and landing_state_table_exists('pending_references') %}
+        {% call statement('record_waiting_references') %}
+            {{ record_waiting_references(target_relation, waiting_spec, waiting_window, waiting_ids,
+                                         full_refresh_mode, waiting_upper_bound) }}
+        {% endcall %}
+    {% endif %}
     {% if landing_state_table_exists('landing_cursors') %}
         {% call statement('record_landing_cursor') %}
             {{ record_landing_cursor(target_relation) }}

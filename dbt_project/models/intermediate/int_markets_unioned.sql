@@ -16,6 +16,8 @@ polymarket_markets as (
     select
         {{ columns | join(', ') }},
         null::numeric as open_interest,
+        -- Gamma `volume` is a dollar amount; Kalshi's `volume` counts contracts
+        'USD'::text as volume_unit,
         null::text as lifecycle_status,
         protocol_version,
         outcome_id_protocol,
@@ -34,6 +36,7 @@ kalshi_markets as (
         {{ 'null::timestamptz as updated_at' if column == 'updated_at' else column }},
         {% endfor -%}
         open_interest,
+        'contracts'::text as volume_unit,
         lifecycle_status,
         null::text as protocol_version,
         null::text as outcome_id_protocol,

@@ -11,13 +11,15 @@
         ],
         on_schema_change='append_new_columns',
         landing_bounded_by=['events'],
+        waiting_references={'input': 'int_market_resolutions_unioned', 'keys': ['market_id', 'source']},
     )
 }}
 -- bounded by the cursor of events (landing_bounded_by): depends_on: {{ ref('events') }}
+-- A resolution landed before its market's listing waits for it (waiting_references).
 {#- Markets whose resolution landed after their last listing have no new version in this window:
     their stored version is read again from its page (by literal landing ids, at the landing scan). #}
 {%- set resolved_keys_sql = 'select market_id, source from ' ~ ref('int_market_resolutions_unioned')
-                             ~ ' where ' ~ landing_window() %}
+                             ~ ' where ' ~ landing_window_or_waiting() %}
 {%- set stored_version_pages = stored_landing_ids(resolved_keys_sql, ['market_id', 'source']) %}
 
 with
@@ -25,7 +27,7 @@ with
 landed_resolutions as (
 
     select * from {{ ref('int_market_resolutions_unioned') }}
-    where {{ landing_window() }}
+    where {{ landing_window_or_waiting() }}
 
 ),
 
@@ -209,6 +211,7 @@ final as (
         (outcome_ids ->> known_winning_outcome_index)::text as winning_outcome_id,
         (outcome_names ->> known_winning_outcome_index)::text as winning_outcome_name,
         protocol_version::text as protocol_version,
+        volume_unit::text as volume_unit,
 
         -- numerics
         jsonb_array_length({{ json_array('outcome_ids') }})::int as outcome_count,

@@ -7,19 +7,21 @@
         partition_by={'field': 'snapshot_at', 'granularity': 'day'},
         on_schema_change='append_new_columns',
         landing_bounded_by=['market_outcomes'],
+        waiting_references={'input': 'int_orderbooks_aggregated', 'reference': 'market_outcomes'},
         indexes=[
             {'columns': ['market_id', 'outcome_id', 'source', 'landing_id']},
         ],
     )
 }}
--- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up; books of
+-- outcomes it does not know yet wait for them (waiting_references)
 
 with
 
 aggregated_books as (
 
     select * from {{ ref('int_orderbooks_aggregated') }}
-    where {{ landing_window() }}
+    where {{ landing_window_or_waiting() }}
 
 ),
 
@@ -31,7 +33,7 @@ market_outcomes as (
 
 landed_books as (
 
-    -- Books of outcomes the marts know (Kalshi books name markets that may not be modelled).
+    -- Books of outcomes the marts know; the others wait for them (waiting_references).
     select aggregated_books.*
     from aggregated_books
     where exists (

@@ -9,9 +9,14 @@
         refresh_columns=['is_settlement'],
         on_schema_change='append_new_columns',
         landing_bounded_by=['market_outcomes'],
+        waiting_references={
+            'input': 'int_price_points_unioned', 'reference': 'market_outcomes', 'where': 'price_at is not null',
+            'optional_keys': ['market_id'],
+        },
     )
 }}
--- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up with markets
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up with markets;
+-- points of outcomes it does not know yet wait for them (waiting_references)
 
 with
 
@@ -19,7 +24,7 @@ landed_points as (
 
     select * from {{ ref('int_price_points_unioned') }}
     where
-        {{ landing_window() }}
+        {{ landing_window_or_waiting() }}
         and price_at is not null
 
 ),

@@ -8,6 +8,9 @@
         refresh_columns=['role'],
         on_schema_change='append_new_columns',
         landing_bounded_by=['trades'],
+        waiting_references={
+            'input': 'int_trade_fills_unioned', 'reference': 'market_outcomes', 'where': 'traded_at is not null',
+        },
         indexes=[
             {'columns': ['market_id', 'traded_at']},
             {'columns': ['wallet_address']},
@@ -24,7 +27,7 @@ landed_fills as (
 
     select * from {{ ref('int_trade_fills_unioned') }}
     where
-        {{ landing_window() }}
+        {{ landing_window_or_waiting() }}
         and traded_at is not null
 
 ),
@@ -44,7 +47,7 @@ taker_trades as (
 
 known_fills as (
 
-    -- Fills of outcomes the marts know; the outcome index is the market's.
+    -- Fills of outcomes the marts know (the others wait for them); the outcome index is the market's.
     select
         landed_fills.fill_id,
         landed_fills.source,
@@ -83,15 +86,16 @@ candidates as (
 {% if is_incremental() %}
 new_taker_transactions as (
 
-    -- Taker rows modelled since this mart's last build: the stored fills of their transactions
-    -- are classified again (a fill landed before its taker row was unknown or maker until then).
+    -- Taker rows modelled since this mart's last build (also those that waited for their outcome):
+    -- the stored fills of their transactions are classified again (a fill landed before its taker
+    -- row was unknown or maker until then).
     select distinct
         source,
         market_id,
         transaction_hash,
         traded_at
     from taker_trades
-    where {{ landing_window() }}
+    where {{ landing_window_or_late('landing_id', ref('trades')) }}
 
 ),
 

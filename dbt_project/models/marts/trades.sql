@@ -7,6 +7,9 @@
         partition_by={'field': 'traded_at', 'granularity': 'month'},
         on_schema_change='append_new_columns',
         landing_bounded_by=['market_outcomes'],
+        waiting_references={
+            'input': 'int_trades_unioned', 'reference': 'market_outcomes', 'where': 'traded_at is not null',
+        },
         indexes=[
             {'columns': ['market_id', 'traded_at']},
             {'columns': ['wallet_address']},
@@ -14,7 +17,8 @@
         ],
     )
 }}
--- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up
+-- bounded by the cursor of market_outcomes (landing_bounded_by), which it looks up; trades of
+-- outcomes it does not know yet wait for them (waiting_references)
 
 with
 
@@ -22,7 +26,7 @@ landed_fills as (
 
     select * from {{ ref('int_trades_unioned') }}
     where
-        {{ landing_window() }}
+        {{ landing_window_or_waiting() }}
         and traded_at is not null
 
 ),
@@ -35,10 +39,9 @@ market_outcomes as (
 
 known_fills as (
 
-    -- Trades of outcomes the marts know (built up to the same landing horizon: markets are listed
-    -- before their trades land). Kalshi's feed carries every market's trades, including markets
-    -- that are not modelled (parlays). The outcome index is the market's (a Polymarket row may
-    -- say 999, "not labelable").
+    -- Trades of outcomes the marts know (built up to the same landing horizon); the others wait
+    -- for their outcome and are read again once it is listed. The outcome index is the market's
+    -- (a Polymarket row may say 999, "not labelable").
     select
         landed_fills.*,
         market_outcomes.outcome_index as market_outcome_index
