@@ -249,7 +249,7 @@ def issues(wh) -> set[tuple]:
 
 def warned_count(output: str, test: str) -> int:
     """The count a warn-level test reported in a dbt run's summary."""
-    found = re.search(r"Warning in test " + test + r"\b.*?\n.*?Got (\d+) results?", output)
+    found = re.search(r"Warning in test " + test + r"[^\n]*\n[^\n]*Got (\d+) results?", output)
     assert found, f"no warning from {test}"
     return int(found.group(1))
 
