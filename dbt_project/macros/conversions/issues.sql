@@ -40,8 +40,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The wire conversion kinds wire_value_issue knows. -#}
+{#- wire_value_issue for a kind held in a column (`kind_expr`): one CASE branch per kind, so a row
+    evaluates only the checks of its own kind. -#}
+{% macro wire_value_issue_of_kind(kind_expr, value_expr) -%}
+    (case {{ kind_expr }}
+        {%- for kind in wire_conversion_kinds().split() if kind not in ('text', 'json') %}
+        when '{{ kind }}' then {{ wire_value_issue(kind, value_expr) }}
+        {%- endfor %}
+    end)
+{%- endmacro %}
+
+{#- The wire conversion kinds wire_value_issue knows, space-separated (`.split()` gives the list). -#}
 {% macro wire_conversion_kinds() -%}
-    {{ return(['text', 'json', 'json_list', 'numeric', 'quantity', 'probability', 'cents', 'int',
-               'non_negative_int', 'bigint', 'timestamp', 'boolean']) }}
+    text json json_list numeric quantity probability cents int non_negative_int bigint timestamp boolean
 {%- endmacro %}

@@ -39,7 +39,7 @@
         {%- set column_wire = ((column.get('config') or {}).get('meta') or {}).get('wire')
                               or (column.get('meta') or {}).get('wire') or {} -%}
         {%- for key, kind in column_wire.items() -%}
-            {%- if kind not in wire_conversion_kinds() -%}
+            {%- if kind not in wire_conversion_kinds().split() -%}
                 {{ exceptions.raise_compiler_error(node.name ~ "." ~ column.name ~ ": unknown wire conversion kind '"
                                                    ~ kind ~ "' for '" ~ key ~ "'") }}
             {%- endif -%}

@@ -23,8 +23,9 @@ with
 
 {% for item in checked_models %}
 {%- set declared = item.declared %}
-{{ declared.name }}_issues as (
+{{ declared.name }}_values as (
 
+    -- Each converted key of the entities, with the conversion its column declares.
     select
         '{{ declared.name }}'::text as staging_model,
         staged.source,
@@ -34,31 +35,30 @@ with
         {{ 'staged.' ~ declared.entity_key if declared.entity_key else 'null' }}::text as entity_id,
         checked.field,
         checked.staging_column,
+        checked.kind,
         checked.wire_value,
-        checked.reason,
         staged.observed_at
     from {{ wire_relation(declared) }} as staged
     cross join lateral (
         values
         {%- for field in item.fields %}
-        {%- set value = "staged.wire_entity #> " ~ wire_path_literal(field.path) %}
         (
-            '{{ field.key }}', '{{ field.column }}', {{ value }},
-            {{ wire_value_issue(field.kind, value) }}
+            '{{ field.key }}', '{{ field.column }}', '{{ field.kind }}',
+            staged.wire_entity #> {{ wire_path_literal(field.path) }}
         ){{ ',' if not loop.last }}
         {%- endfor %}
-    ) as checked (field, staging_column, wire_value, reason)
+    ) as checked (field, staging_column, kind, wire_value)
     where
         {{ landing_window('staged.landing_id') }}
-        and checked.reason is not null
+        and checked.wire_value is not null
 
 ),
 
 {% endfor -%}
-issues as (
+landed_values as (
 
     {% for item in checked_models -%}
-    select * from {{ item.declared.name }}_issues
+    select * from {{ item.declared.name }}_values
     {% if not loop.last %}union all
     {% endif -%}
     {%- else -%}
@@ -71,11 +71,20 @@ issues as (
         null::text as entity_id,
         null::text as field,
         null::text as staging_column,
+        null::text as kind,
         null::jsonb as wire_value,
-        null::text as reason,
         null::timestamptz as observed_at
     where false
     {%- endfor %}
+
+),
+
+issues as (
+
+    select
+        *,
+        {{ wire_value_issue_of_kind('kind', 'wire_value') }} as reason
+    from landed_values
 
 ),
 
@@ -103,6 +112,7 @@ located as (
         on
             issues.landing_id = landing.landing_id
             and issues.source = landing.source
+    where issues.reason is not null
 
 )
 
