@@ -296,6 +296,20 @@ def test_bad_values_are_null_and_the_rest_of_each_page_is_modelled(built, wareho
     assert [(c[0].timestamp(), c[1]) for c in candles] == [(1780000000, Decimal("0.41")), (1780003600, None)]
 
 
+def test_analysts_read_both_views_and_not_the_tables_behind_them(built, warehouse):
+    import psycopg
+
+    from tests.support.warehouse import login_role
+
+    with login_role(f"{warehouse.db.name}_quality_reader", "pm_analyst", database=warehouse.db.name) as db:
+        with db.connect() as conn:
+            issues_seen = conn.execute("select count(*) from marts.data_quality_issues").fetchone()[0]
+            drift_seen = conn.execute("select count(*) from marts.landing_key_drift").fetchone()[0]
+            assert (issues_seen, drift_seen) == (len(expected_issues()), len(EXPECTED_DRIFT))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("select 1 from intermediate.int_wire_value_issues_recorded")
+
+
 def test_drift_lists_the_new_key_and_the_key_that_stopped_arriving(built, warehouse):
     rows = warehouse.rows("select source, resource, staging_model, key, status, entities_seen, last_seen_at "
                           "from marts.landing_key_drift")
