@@ -23,9 +23,11 @@ Lands every {source} API response for the data interval in `landing.raw_api_resp
 3. {feed_tasks}venue-wide walks (one task each, every market at once).
 4. `plan_market_batches`: splits the markets live in the interval into at most `max_batches`
    stable partitions; {market_tasks}: one mapped task per partition, in pool `{source}`.
-5. `publish_landing`: logs what this run landed and emits the venue's landing Asset
-   `landing://{source}`, which schedules `transform_dbt`. It runs even when an extract task failed:
-   what landed is modelled, and the failed walk resumes from its checkpoint on the retry.
+5. `publish_landing`: logs what this run landed and the venue's key drift (keys landed that staging
+   does not read, keys it reads that stopped arriving: `marts.landing_key_drift`), and emits the
+   venue's landing Asset `landing://{source}`, which schedules `transform_dbt`. It runs even when an
+   extract task failed: what landed is modelled, and the failed walk resumes from its checkpoint on
+   the retry.
 
 Each extract task also emits the Asset of each resource it wrote (`landing://{source}/<resource>`).
 Knobs: Airflow Variable `{source}_settings` (JSON); endpoints: the venue's Connections.
@@ -49,8 +51,11 @@ def migrate_landing(warehouse_conn_id: str = WAREHOUSE_CONN_ID) -> list[str]:
 # (its checkpoint keeps the rest for the retry), so one broken walk never stops a venue.
 @task(trigger_rule="all_done")
 def publish_landing(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **context) -> dict[str, dict]:
-    """What this DAG run landed, per resource (its outlet is the venue's landing Asset)."""
+    """What this DAG run landed, per resource (its outlet is the venue's landing Asset), and the
+    venue's key drift as the last transform saw it (marts.landing_key_drift, when it exists)."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+    from prediction_markets.landing.drift import log_key_drift
 
     conn = PostgresHook(postgres_conn_id=warehouse_conn_id).get_conn()
     try:
@@ -60,11 +65,12 @@ def publish_landing(source: str, warehouse_conn_id: str = WAREHOUSE_CONN_ID, **c
             "from landing.raw_api_responses where source = %s and run_id = %s group by resource order by resource",
             (source, context["run_id"]),
         ).fetchall()
+        landed = {r[0]: {"responses": r[1], "pages": r[2], "entities": r[3], "errors": r[4]} for r in rows}
+        for resource, counts in landed.items():
+            print(f"{source} {resource}: {counts}")
+        log_key_drift(conn, source)
     finally:
         conn.close()
-    landed = {r[0]: {"responses": r[1], "pages": r[2], "entities": r[3], "errors": r[4]} for r in rows}
-    for resource, counts in landed.items():
-        print(f"{source} {resource}: {counts}")
     return landed
 
 

@@ -5,3 +5,11 @@
         when 'false' then false when 'f' then false when '0' then false
     end)
 {%- endmacro %}
+
+{#- Why a boolean text is null (blank is absent): 'not a boolean'. -#}
+{% macro boolean_issue(text_expr) -%}
+    (case
+        when nullif({{ wire_trim(text_expr) }}, '') is null then null
+        when {{ to_boolean(text_expr) }} is null then 'not a boolean'
+    end)
+{%- endmacro %}

@@ -21,9 +21,18 @@
     end)
 {%- endmacro %}
 
+{#- A flat JSON array of scalars that jsonb accepts: strings with valid escapes only (no \u0000,
+    no lone surrogate, no raw control character), numbers as JSON writes them with at most 255
+    digits per part and a 3-digit exponent (jsonb holds numbers as numeric: 1e999999 would
+    overflow), JSON white space only. -#}
 {% macro json_scalar_array_pattern() -%}
-    {%- set scalar = '(?:"(?:[^"\\\\]|\\\\.)*"|-?[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)' -%}
-    '^\s*\[\s*(?:{{ scalar }}(?:\s*,\s*{{ scalar }})*)?\s*\]\s*$'
+    {%- set hex = '[0-9a-fA-F]' -%}
+    {%- set escape = '\\\\(?:["\\\\/bfnrt]|u(?!0000)(?![dD][89a-fA-F])' ~ hex ~ '{4}|u[dD][89abAB]' ~ hex ~ '{2}\\\\u[dD][c-fC-F]' ~ hex ~ '{2})' -%}
+    {%- set string = '"(?:[^"\\\\\\x01-\\x1f]|' ~ escape ~ ')*"' -%}
+    {%- set number = '-?(?:0|[1-9][0-9]{0,254})(?:\\.[0-9]{1,255})?(?:[eE][+-]?[0-9]{1,3})?' -%}
+    {%- set scalar = '(?:' ~ string ~ '|' ~ number ~ '|true|false|null)' -%}
+    {%- set ws = '[ \\t\\n\\r]*' -%}
+    '^{{ ws }}\[{{ ws }}(?:{{ scalar }}(?:{{ ws }},{{ ws }}{{ scalar }})*)?{{ ws }}\]{{ ws }}$'
 {%- endmacro %}
 
 {#- The text of element `i` (0-based) of a jsonb array, or null. -#}
@@ -43,4 +52,14 @@
         end){{ ',' if not loop.last }}
         {%- endfor %}
     )
+{%- endmacro %}
+
+{#- Why a list field is null (see json_in_string_array): 'not a list'. Absent, JSON null and a
+    blank string are absent values. -#}
+{% macro json_list_issue(expr) -%}
+    (case
+        when jsonb_typeof({{ expr }}) is null or jsonb_typeof({{ expr }}) in ('null', 'array') then null
+        when jsonb_typeof({{ expr }}) = 'string' and nullif({{ wire_trim(expr ~ " #>> '{}'") }}, '') is null then null
+        when {{ json_in_string_array(expr) }} is null then 'not a list'
+    end)
 {%- endmacro %}

@@ -23,11 +23,11 @@
 
 {#- A contract count: `<name>_fp`, else the integer `<name>` (the historical tier's
     candlesticks carry fp strings under the bare name: read the same way); trailing zeros
-    dropped, so "120.00" and 120 are the same value. -#}
+    dropped, so "120.00" and 120 are the same value. A negative count is null. -#}
 {% macro kalshi_count(object_expr, name) -%}
     trim_scale(coalesce(
-        {{ fp_to_numeric(object_expr ~ " ->> '" ~ name ~ "_fp'") }},
-        {{ to_numeric(object_expr ~ " ->> '" ~ name ~ "'") }}
+        {{ to_quantity(object_expr ~ " ->> '" ~ name ~ "_fp'") }},
+        {{ to_quantity(object_expr ~ " ->> '" ~ name ~ "'") }}
     ))
 {%- endmacro %}
 
@@ -45,7 +45,7 @@
 {% macro kalshi_book_level(level_expr, cents) -%}
     jsonb_build_object(
         'price', {{ cents_to_probability(level_expr ~ " ->> 0") if cents else dollars_to_probability(level_expr ~ " ->> 0") }},
-        'size', trim_scale({{ fp_to_numeric(level_expr ~ " ->> 1") }})
+        'size', trim_scale({{ to_quantity(level_expr ~ " ->> 1") }})
     )
 {%- endmacro %}
 

@@ -45,7 +45,7 @@ levels as (
             select
                 served.side,
                 {{ to_probability("served.body ->> 'price'") }} as price,
-                {{ to_numeric("served.body ->> 'size'") }} as size,
+                {{ to_quantity("served.body ->> 'size'") }} as size,
                 served.element_position as served_position
             from (
                 select

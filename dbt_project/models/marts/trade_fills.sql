@@ -28,7 +28,10 @@ landed_fills as (
     select * from {{ ref('int_trade_fills_unioned') }}
     where
         {{ landing_window_or_waiting() }}
+        -- a fill whose time or price could not be read is not modelled (the value is listed in
+        -- data_quality_issues)
         and traded_at is not null
+        and price is not null
 
 ),
 

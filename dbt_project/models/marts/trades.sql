@@ -27,7 +27,10 @@ landed_fills as (
     select * from {{ ref('int_trades_unioned') }}
     where
         {{ landing_window_or_waiting() }}
+        -- a trade whose time or price could not be read is not modelled (the value is listed in
+        -- data_quality_issues)
         and traded_at is not null
+        and price is not null
 
 ),
 

@@ -54,7 +54,7 @@ renamed as (
 
         -- numerics: YES prices as probabilities; price.* is null (legacy, historical) or omitted
         -- (current live shape) in periods without trades
-        {{ to_numeric('period_interval') }}::int as period_minutes,
+        {{ to_int('period_interval', non_negative=true) }} as period_minutes,
         {{ kalshi_candle_price("body -> 'price'", 'open') }} as price_open,
         {{ kalshi_candle_price("body -> 'price'", 'high') }} as price_high,
         {{ kalshi_candle_price("body -> 'price'", 'low') }} as price_low,
@@ -71,7 +71,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from candles
 

@@ -30,7 +30,8 @@ renamed as (
         fetched_at as observed_at,
 
         -- landing
-        landing_id
+        landing_id,
+        response as wire_entity
 
     from source
 

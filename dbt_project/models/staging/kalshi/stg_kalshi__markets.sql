@@ -140,8 +140,8 @@ renamed as (
         -- deprecated: always "0.0000" since 2026; legacy integer cents before
         trim_scale(nullif(
             coalesce(
-                {{ to_numeric("body ->> 'liquidity_dollars'") }},
-                {{ to_numeric("body ->> 'liquidity'") }} / 100.0
+                {{ to_quantity("body ->> 'liquidity_dollars'") }},
+                {{ to_quantity("body ->> 'liquidity'") }} / 100.0
             ),
             0
         )) as liquidity,
@@ -179,7 +179,8 @@ renamed as (
         -- landing
         observed_via,
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from parsed
 

@@ -56,6 +56,7 @@ normalised as (
         fetched_at,
         ticker,
         element_position,
+        body,
         {{ kalshi_book_side('body', 'yes') }} as yes_bid_levels,
         {{ kalshi_book_side('body', 'no') }} as no_bid_levels
     from books
@@ -81,7 +82,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from normalised
 

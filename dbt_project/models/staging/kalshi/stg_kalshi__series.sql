@@ -69,7 +69,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from series_objects
 

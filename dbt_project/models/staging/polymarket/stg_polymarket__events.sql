@@ -104,10 +104,10 @@ renamed as (
         coalesce(body ->> 'seriesSlug', {{ json_array("body -> 'series'") }} -> 0 ->> 'slug') as series_slug,
 
         -- numerics
-        {{ to_rounded_numeric("body ->> 'volume'") }} as volume,
-        {{ to_rounded_numeric("body ->> 'volume24hr'") }} as volume_24h,
-        {{ to_rounded_numeric("body ->> 'liquidity'") }} as liquidity,
-        {{ to_rounded_numeric("body ->> 'openInterest'") }} as open_interest,
+        {{ to_quantity("body ->> 'volume'", 6) }} as volume,
+        {{ to_quantity("body ->> 'volume24hr'", 6) }} as volume_24h,
+        {{ to_quantity("body ->> 'liquidity'", 6) }} as liquidity,
+        {{ to_quantity("body ->> 'openInterest'", 6) }} as open_interest,
 
         -- booleans
         {{ to_boolean("body ->> 'active'") }} as is_active,
@@ -126,7 +126,8 @@ renamed as (
         -- landing
         observed_via,
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from event_objects
     where

@@ -141,12 +141,12 @@ renamed as (
         end as winning_outcome_index,
 
         -- numerics
-        coalesce({{ to_rounded_numeric("body ->> 'volumeNum'") }}, {{ to_rounded_numeric("body ->> 'volume'") }})
+        coalesce({{ to_quantity("body ->> 'volumeNum'", 6) }}, {{ to_quantity("body ->> 'volume'", 6) }})
             as volume,
-        {{ to_rounded_numeric("body ->> 'volume24hr'") }} as volume_24h,
+        {{ to_quantity("body ->> 'volume24hr'", 6) }} as volume_24h,
         coalesce(
-            {{ to_rounded_numeric("body ->> 'liquidityNum'") }},
-            {{ to_rounded_numeric("body ->> 'liquidity'") }}
+            {{ to_quantity("body ->> 'liquidityNum'", 6) }},
+            {{ to_quantity("body ->> 'liquidity'", 6) }}
         ) as liquidity,
         {{ to_probability("body ->> 'bestBid'") }} as best_bid,
         {{ to_probability("body ->> 'bestAsk'") }} as best_ask,
@@ -179,7 +179,8 @@ renamed as (
         -- landing
         observed_via,
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from parsed
 

@@ -52,7 +52,7 @@ renamed as (
 
         -- numerics
         {{ to_probability("body ->> 'tick_size'") }} as tick_size,
-        {{ to_numeric("body ->> 'min_order_size'") }} as min_order_size,
+        {{ to_quantity("body ->> 'min_order_size'") }} as min_order_size,
         {{ to_probability("body ->> 'last_trade_price'") }} as last_trade_price,
 
         -- booleans
@@ -64,7 +64,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from books
 

@@ -67,13 +67,13 @@ renamed as (
 
         -- numerics
         {{ to_probability("coalesce(body ->> 'price', body ->> 'p')") }} as price,
-        {{ to_numeric('fidelity') }}::int as fidelity_minutes,
+        {{ to_int('fidelity', non_negative=true) }} as fidelity_minutes,
         -- v2 states each point's resolution (0 = an exact tick, else the bucket width); a CLOB
         -- point is one per `fidelity` minutes.
         coalesce(
-            {{ to_numeric("body ->> 'resolution_seconds'") }},
-            case when body ? 't' then {{ to_numeric('fidelity') }} * 60 end
-        )::int as resolution_seconds,
+            {{ to_int("body ->> 'resolution_seconds'", non_negative=true) }},
+            case when body ? 't' then {{ numeric_to_int(to_numeric('fidelity') ~ ' * 60', non_negative=true) }} end
+        ) as resolution_seconds,
 
         -- timestamps
         {{ to_utc_timestamp("coalesce(body ->> 'timestamp', body ->> 't')") }} as price_at,
@@ -81,7 +81,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from points
 

@@ -59,8 +59,8 @@ renamed as (
         lower(nullif(body ->> 'settlement_time_basis', '')) as settlement_time_basis,
 
         -- numerics
-        {{ to_numeric("nullif(body ->> 'log_index', '')") }}::bigint as log_index,
-        {{ to_numeric("body ->> 'resolved_block'") }}::bigint as resolved_block,
+        {{ to_bigint("body ->> 'log_index'", non_negative=true) }} as log_index,
+        {{ to_bigint("body ->> 'resolved_block'", non_negative=true) }} as resolved_block,
         {{ polymarket_uma_price("body ->> 'proposed_price'") }} as proposed_price,
         {{ polymarket_uma_price("body ->> 'reproposed_price'") }} as reproposed_price,
         {{ polymarket_uma_price("body ->> 'price'") }} as settled_price,
@@ -89,7 +89,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from parsed
 

@@ -70,7 +70,7 @@ keyed as (
         ) - 1 as key_ordinal,
         {{ polymarket_trade_field('body', 'condition_id', 'conditionId') }} as condition_id,
         {{ to_probability(polymarket_trade_field('body', 'price')) }} as rounded_price,
-        {{ to_rounded_numeric(polymarket_trade_field('body', 'size')) }} as rounded_size
+        {{ to_quantity(polymarket_trade_field('body', 'size'), 6) }} as rounded_size
     from fills
 
 ),
@@ -95,8 +95,7 @@ renamed as (
         case when endpoint like '/v2/%' then 'v2' else 'v1' end as api_version,
 
         -- numerics: outcome_index 999 means "not labelable"
-        nullif({{ to_numeric(polymarket_trade_field('body', 'outcome_index', 'outcomeIndex')) }}, 999)::int
-            as outcome_index,
+        nullif({{ to_int(polymarket_trade_field('body', 'outcome_index', 'outcomeIndex')) }}, 999) as outcome_index,
         rounded_price as price,
         rounded_size as quantity,
         -- from the rounded price and size, so the float noise does not leak into it
@@ -112,7 +111,8 @@ renamed as (
 
         -- landing
         landing_id,
-        element_position::int as entity_position
+        element_position::int as entity_position,
+        body as wire_entity
 
     from keyed
 
