@@ -214,6 +214,49 @@ def test_every_landed_price_point_is_in_price_snapshots(marts, warehouse):
     assert landed_points and snapshots == landed_points
 
 
+def test_every_resolution_is_in_market_resolutions(marts, sim, warehouse):
+    """Each landed oracle resolution is its market's row in market_resolutions: final settlements
+    with one winner, or void at 50-50; no open market has a winner."""
+    marts_rows = {r[0]: r[1:] for r in warehouse.rows(
+        "select market_id, status, winning_outcome_index, is_void, is_final from marts.market_resolutions "
+        "where source = 'polymarket'")}
+    settled = 0
+    for cid, row in landed_resolutions(warehouse).items():
+        status, winner, is_void, is_final = marts_rows[cid.lower()]
+        if row["status"] == "resolved" and row.get("payouts"):
+            settled += 1
+            a, b = row["payouts"]
+            assert is_final and (is_void if a == b else (not is_void and winner == (0 if a > b else 1))), cid
+    assert settled
+    assert warehouse.value("select count(*) from marts.market_resolutions r join marts.markets m "
+                           "using (market_id, source) where m.status in ('open', 'upcoming', 'paused') "
+                           "and r.winning_outcome_index is not null") == 0
+
+
+def test_completeness_is_whole_for_every_closed_market_within_reach(marts, sim, warehouse):
+    """Every closed market whose history the API still serves is complete: its loaded trades are
+    the venue's (count), no gap is open, and its notional is its reported volume; markets with
+    fills beyond the three-year window say `out_of_api_reach`."""
+    world = sim.polymarket
+    final = NOW + 2 * HOUR
+    rows = {r[0]: r[1:] for r in warehouse.rows(
+        "select market_id, market_status, history_status, trade_count, volume_ratio "
+        "from marts.market_completeness where source = 'polymarket'")}
+    closed = 0
+    for i in range(world.market_count(final)):
+        cid = world.condition_id(i)
+        if not world.is_closed(i, final):
+            continue
+        closed += 1
+        status, history, count, _ratio = rows[cid.lower()]
+        beyond = world.v2_trade_totals(cid, NOW, min_size=MIN_SIZE, window=False)[0] \
+            > world.v2_trade_totals(cid, NOW, min_size=MIN_SIZE)[0]
+        assert history == ("out_of_api_reach" if beyond else "no_open_gaps"), cid
+        if not beyond:
+            assert count == len(world.v2_trades(cid, final, min_size=MIN_SIZE)), cid
+    assert closed
+
+
 CHILD = textwrap.dedent(
     """
     from datetime import datetime
