@@ -40,10 +40,10 @@ def test_one_dbt_build_for_the_views_then_one_task_per_mart(transform):
         assert type(task).__name__ == "DbtBuildLocalOperator"
         assert "staging_and_intermediate" in task.upstream_task_ids or task.upstream_task_ids & ids - {"staging_and_intermediate"}
     relationships = transform.get_task("mart_relationships")
-    assert relationships.select == "test_name:composite_relationship"
+    assert relationships.select == "test_name:composite_relationship tag:cross_mart"
     ancestors = relationships.get_flat_relative_ids(upstream=True)
     assert {f"marts.{m}_model_build" for m in ("trades", "market_outcomes", "markets", "events")} <= ancestors
-    assert not [i for i in ids if i.startswith(("marts.stg_", "marts.int_", "marts.composite_relationship"))]
+    assert not [i for i in ids if i.startswith(("marts.stg_", "marts.int_", "marts.composite_relationship", "marts.resolved_markets"))]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,7 @@
 -- A resolved market has exactly one winning outcome in market_outcomes, a void one none.
+-- Reads two marts: run by transform_dbt's mart_relationships task, after both are built.
+{{ config(tags=['cross_mart']) }}
+
 with
 
 resolutions as (
