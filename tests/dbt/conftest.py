@@ -90,8 +90,7 @@ class Dbt:
 @pytest.fixture(scope="session")
 def dbt(warehouse, tmp_path_factory):
     """The dbt project against the test warehouse, its own schemas dropped first."""
-    for schema in DBT_SCHEMAS:
-        warehouse.execute(f"drop schema if exists {schema} cascade")
+    warehouse.drop_models()
     return Dbt(warehouse.db, tmp_path_factory.mktemp("dbt"))
 
 

@@ -177,13 +177,13 @@ def test_the_hourly_runs_continue_without_gap(flow, sim, warehouse):
 @pytest.fixture(scope="module")
 def marts(flow, warehouse, tmp_path_factory):
     """`dbt build` over what the full sync and the two hours landed (the dbt schemas dropped first)."""
-    from tests.dbt.conftest import DBT_SCHEMAS, Dbt
+    from tests.dbt.conftest import Dbt
 
-    for schema in DBT_SCHEMAS:
-        warehouse.execute(f"drop schema if exists {schema} cascade")
+    warehouse.drop_models()
     result = Dbt(warehouse.db, tmp_path_factory.mktemp("dbt"))("build")
     assert result.returncode == 0 and "ERROR=0" in result.output, result.output[-4000:]
-    return result
+    yield result
+    warehouse.drop_models()  # three years of daily price partitions: not left to later modules
 
 
 def test_the_trades_mart_holds_every_trade_once_by_count_and_size(marts, sim, warehouse):

@@ -46,8 +46,18 @@ class Warehouse:
         self.execute(f"truncate {', '.join(LANDING_TABLES)} restart identity")
 
     def drop_models(self) -> None:
-        """Drop what dbt builds, so a test's transform starts from empty marts and cursors."""
+        """Drop what dbt builds, so a test's transform starts from empty marts and cursors.
+
+        Marts built over years of history hold thousands of partitions; one `drop schema` would
+        need a lock on each in one transaction (past max_locks_per_transaction): the partitions
+        go first, a batch per transaction."""
         for schema in DBT_SCHEMAS:
+            partitions = [r[0] for r in self.rows(
+                "select format('%%I.%%I', n.nspname, c.relname) from pg_inherits i "
+                "join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace "
+                "where n.nspname = %s", (schema,))]
+            for start in range(0, len(partitions), 100):
+                self.execute(f"drop table if exists {', '.join(partitions[start:start + 100])} cascade")
             self.execute(f"drop schema if exists {schema} cascade")
 
     def execute(self, query: str, args=None) -> None:
