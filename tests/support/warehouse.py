@@ -55,7 +55,7 @@ class Warehouse:
             partitions = [r[0] for r in self.rows(
                 "select format('%%I.%%I', n.nspname, c.relname) from pg_inherits i "
                 "join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace "
-                "where n.nspname = %s", (schema,))]
+                "where n.nspname = %s and c.relkind in ('r', 'p')", (schema,))]
             for start in range(0, len(partitions), 100):
                 self.execute(f"drop table if exists {', '.join(partitions[start:start + 100])} cascade")
             self.execute(f"drop schema if exists {schema} cascade")
